@@ -1,0 +1,31 @@
+//! The rule checks ("the doctor"): what in a consumer's settings, client, broker and workload
+//! will make its group rebalance or misbehave, why, and what to set instead.
+//!
+//! Rule ids and severities are a public interface; the catalogue is in the README.
+
+mod engine;
+mod facts;
+mod report;
+
+pub use engine::check;
+pub use facts::{
+    BrokerFacts, BrokerVersion, ClientInfo, GroupFacts, GroupMember, Heartbeat, Profile, Workload,
+};
+pub use report::{Finding, Recommendation, Report, Severity, Summary};
+
+use crate::settings::Settings;
+
+/// Everything a check looks at. Only `settings` is required; unknown inputs keep their rules silent.
+#[derive(Debug, Clone, Default)]
+pub struct Input {
+    /// The consumer's properties.
+    pub settings: Settings,
+    /// Which client runs them, and how its heartbeat works.
+    pub client: ClientInfo,
+    /// What is known of the broker (given or probed).
+    pub broker: Option<BrokerFacts>,
+    /// How fast records arrive and are processed.
+    pub workload: Workload,
+    /// Limits of the service the cluster runs on.
+    pub profile: Profile,
+}
