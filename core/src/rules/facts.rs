@@ -1,8 +1,10 @@
 //! The inputs of a check besides the settings: client, broker, workload, profile.
 
-use crate::settings::Dialect;
-use crate::version::Version;
-use serde::Serialize;
+use crate::settings::{choose, Dialect, UnknownChoice};
+use crate::version::{Version, VersionError};
+use serde::{Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
 
 /// How the client sends heartbeats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -25,8 +27,25 @@ pub struct ClientInfo {
     pub heartbeat: Option<Heartbeat>,
 }
 
+const HEARTBEAT_NAMES: &[&str] = &["coupled", "decoupled"];
+
+impl fmt::Display for Heartbeat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(HEARTBEAT_NAMES[*self as usize])
+    }
+}
+
+/// Reads "coupled" or "decoupled" (any case).
+impl FromStr for Heartbeat {
+    type Err = UnknownChoice;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const ALL: [Heartbeat; 2] = [Heartbeat::Coupled, Heartbeat::Decoupled];
+        choose("heartbeat", s, HEARTBEAT_NAMES).map(|i| ALL[i])
+    }
+}
+
 /// A broker's version as far as it is known: a range `[min, max]` (equal when exact).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrokerVersion {
     /// Lowest version it can be.
     pub min: Version,
@@ -34,6 +53,82 @@ pub struct BrokerVersion {
     pub max: Option<Version>,
     /// How to print it: "0.10.0", "0.11–1.1", "4.0+".
     pub label: String,
+}
+
+impl BrokerVersion {
+    /// Exactly version `v`.
+    pub fn exact(v: Version) -> Self {
+        BrokerVersion {
+            min: v,
+            max: Some(v),
+            label: v.to_string(),
+        }
+    }
+
+    /// Reads "0.10.0.1" (exact), "3.2+" (that or newer) or "0.11-1.1" / "0.11–1.1" (a range).
+    pub fn parse(text: &str) -> Result<Self, VersionError> {
+        let t = text.trim();
+        if let Some(min) = t.strip_suffix('+') {
+            let min: Version = min.parse().map_err(|_| VersionError(text.to_string()))?;
+            return Ok(BrokerVersion {
+                min,
+                max: None,
+                label: format!("{min}+"),
+            });
+        }
+        match t.split_once(['-', '–']) {
+            Some((lo, hi)) => {
+                let bad = |_| VersionError(text.to_string());
+                let (min, max): (Version, Version) =
+                    (lo.parse().map_err(bad)?, hi.parse().map_err(bad)?);
+                if max < min {
+                    return Err(VersionError(text.to_string()));
+                }
+                Ok(BrokerVersion {
+                    min,
+                    max: Some(max),
+                    label: format!("{min}–{max}"),
+                })
+            }
+            None => t.parse().map(Self::exact),
+        }
+    }
+
+    /// `Some(true)` when the broker is certainly older than `v` (`max < v`), `Some(false)` when
+    /// it is certainly not (`min ≥ v`), `None` when the range straddles `v`.
+    pub fn is_below(&self, v: Version) -> Option<bool> {
+        if self.min >= v {
+            Some(false)
+        } else if self.max.is_some_and(|max| max < v) {
+            Some(true)
+        } else {
+            None
+        }
+    }
+
+    /// `Some(true)` when the broker is certainly `v` or newer; see [`BrokerVersion::is_below`].
+    pub fn is_at_least(&self, v: Version) -> Option<bool> {
+        self.is_below(v).map(|below| !below)
+    }
+}
+
+impl From<Version> for BrokerVersion {
+    fn from(v: Version) -> Self {
+        Self::exact(v)
+    }
+}
+
+impl fmt::Display for BrokerVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label)
+    }
+}
+
+/// Serialised as its label ("0.10.0", "2.5–3.1", "4.0+").
+impl Serialize for BrokerVersion {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.label)
+    }
 }
 
 /// One member of a live consumer group.
@@ -85,6 +180,32 @@ pub struct BrokerFacts {
     pub group: Option<GroupFacts>,
 }
 
+impl BrokerFacts {
+    /// What a broker version implies, with Apache Kafka's defaults: KIP-62 from 0.10.1,
+    /// static membership from 2.3, KIP-848 from 4.0, group.min.session.timeout.ms 6000 and
+    /// group.max.session.timeout.ms 30000 (0.9), 300000 (0.10.0–2.2) or 1800000 (2.3 on).
+    /// What the range leaves open stays `None`.
+    pub fn from_version(version: impl Into<BrokerVersion>) -> Self {
+        let version = version.into();
+        let at_least = |a, b| version.is_at_least(Version::new(a, b, 0));
+        let max_session = match (at_least(0, 10), at_least(2, 3)) {
+            (Some(false), _) => Some(30_000),
+            (_, Some(true)) => Some(1_800_000),
+            (Some(true), Some(false)) => Some(300_000),
+            _ => None,
+        };
+        BrokerFacts {
+            kip62: version.is_at_least(Version::new(0, 10, 1)),
+            static_membership: at_least(2, 3),
+            kip848: at_least(4, 0),
+            group_min_session_timeout_ms: Some(6000),
+            group_max_session_timeout_ms: max_session,
+            version: Some(version),
+            ..BrokerFacts::default()
+        }
+    }
+}
+
 /// The workload the consumer runs.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Workload {
@@ -101,7 +222,7 @@ pub struct Workload {
 }
 
 /// Limits of the service that runs the cluster.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Profile {
     /// Apache Kafka as shipped.
@@ -111,4 +232,21 @@ pub enum Profile {
     Alibaba,
     /// Azure Event Hubs' Kafka endpoint.
     AzureEventHubs,
+}
+
+const PROFILE_NAMES: &[&str] = &["apache", "alibaba", "azure-event-hubs"];
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(PROFILE_NAMES[*self as usize])
+    }
+}
+
+/// Reads "apache", "alibaba" or "azure-event-hubs" (any case).
+impl FromStr for Profile {
+    type Err = UnknownChoice;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const ALL: [Profile; 3] = [Profile::Apache, Profile::Alibaba, Profile::AzureEventHubs];
+        choose("profile", s, PROFILE_NAMES).map(|i| ALL[i])
+    }
 }

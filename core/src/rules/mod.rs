@@ -1,12 +1,21 @@
 //! The rule checks ("the doctor"): what in a consumer's settings, client, broker and workload
 //! will make its group rebalance or misbehave, why, and what to set instead.
 //!
-//! Rule ids and severities are a public interface; the catalogue is in the README.
+//! Rule ids and severities are a public interface; the catalogue is docs/rules.md.
 
+mod config;
+mod context;
 mod engine;
 mod facts;
+mod fetch;
+mod group;
+mod librdkafka;
+mod offsets;
 mod report;
+mod seed;
+mod session;
 
+pub use config::validate;
 pub use engine::check;
 pub use facts::{
     BrokerFacts, BrokerVersion, ClientInfo, GroupFacts, GroupMember, Heartbeat, Profile, Workload,
@@ -29,3 +38,5 @@ pub struct Input {
     /// Limits of the service the cluster runs on.
     pub profile: Profile,
 }
+#[cfg(test)]
+mod tests;

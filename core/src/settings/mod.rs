@@ -3,10 +3,16 @@
 //! name mapping between dialects, typed getters and secret redaction.
 
 mod catalog;
+mod choice;
 mod properties;
 mod redact;
 
-pub use catalog::{lookup, nearest_key, Dialect, KeyInfo, Kind};
+pub use catalog::{
+    all, check_value, default_for, lookup, lookup_in, name_in, nearest_key, nearest_key_in,
+    Dialect, KeyInfo, Kind,
+};
+pub(crate) use choice::choose;
+pub use choice::UnknownChoice;
 pub use redact::{is_secret, redact_value};
 
 use std::collections::BTreeMap;
