@@ -1,64 +1,211 @@
 //! The application-facing consumer.
 
-use super::{Error, Record, Stats};
-use crate::rules::{Finding, Report};
-use crate::settings::Settings;
+use super::config::{self, RuntimeConfig};
+use super::context::{Ctx, Kafka};
+use super::shared::Shared;
+use super::{live_check, poll_loop, Error, Record, Stats};
+use crate::rules::{self, ClientInfo, Finding, Heartbeat, Input, Report, Severity};
+use crate::settings::{Dialect, Settings};
+use parking_lot::Mutex;
+use rdkafka::config::FromClientConfigAndContext;
+use rdkafka::consumer::Consumer as _;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// A Kafka consumer whose poll loop (heartbeats, rebalances, commits) runs on a thread of its
 /// own. `Consumer` is `Send + Sync`: many threads may `recv` and `ack` at once.
 pub struct Consumer {
-    _private: (),
+    shared: Arc<Shared>,
+    settings: Settings,
+    warnings: Vec<Finding>,
+    poll_thread: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Consumer {
     /// Checks `settings` with the rule engine, refuses on an error finding, then starts the
     /// poll thread subscribed to `topics`.
+    ///
+    /// Keys `steady.*` (and `max.poll.records`, an alias of `steady.buffer.max.records`)
+    /// configure the runtime; every other key goes to librdkafka unchanged, except
+    /// `enable.auto.offset.store`, forced to `false`. Warnings are kept (see
+    /// [`warnings`](Consumer::warnings)) and printed to stderr once.
     pub fn new(settings: &Settings, topics: &[&str]) -> Result<Consumer, Error> {
-        let _ = (settings, topics);
-        todo!()
+        let report = rules::check(&Input {
+            settings: settings.clone(),
+            client: ClientInfo {
+                dialect: Some(Dialect::Steady),
+                heartbeat: Some(Heartbeat::Decoupled),
+                version: None,
+            },
+            ..Input::default()
+        });
+        let (errors, warnings): (Vec<Finding>, Vec<Finding>) = report
+            .findings
+            .into_iter()
+            .partition(|f| f.severity == Severity::Error);
+        if !errors.is_empty() {
+            return Err(Error::Config(errors));
+        }
+        let (runtime, client) = config::split(settings)?;
+        for w in &warnings {
+            eprintln!(
+                "steady: {:?} {} {}: {}",
+                w.severity, w.rule, w.key, w.message
+            );
+        }
+        let shared = Arc::new(Shared::new(runtime));
+        let ctx = Ctx {
+            shared: shared.clone(),
+        };
+        let kafka =
+            Kafka::from_config_and_context(&client, ctx).map_err(|e| config::from_kafka(&e))?;
+        kafka
+            .subscribe(topics)
+            .map_err(|e| Error::Kafka(format!("subscribe to {topics:?}: {e}")))?;
+        let topics = topics.iter().map(|t| t.to_string()).collect();
+        let poll_thread = poll_loop::spawn(kafka, topics)
+            .map_err(|e| Error::Kafka(format!("cannot start the poll thread: {e}")))?;
+        Ok(Consumer {
+            shared,
+            settings: settings.clone(),
+            warnings,
+            poll_thread: Mutex::new(Some(poll_thread)),
+        })
     }
 
     /// Warning and info findings from the check done when the consumer was built.
     pub fn warnings(&self) -> &[Finding] {
-        todo!()
+        &self.warnings
+    }
+
+    /// The runtime settings in force (`steady.*` keys with their defaults).
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.shared.config
     }
 
     /// The next record, waiting up to `timeout`; `Ok(None)` when none arrived in time.
+    ///
+    /// `Err(Stalled)` once after the watchdog gave the assignment up (policy leave); the call
+    /// after that rejoins the group. `Err(Closed)` after [`close`](Consumer::close), also for
+    /// calls blocked when it happens.
     pub fn recv(&self, timeout: Duration) -> Result<Option<Record>, Error> {
-        let _ = timeout;
-        todo!()
+        self.shared.handoff.pop(timeout)
     }
 
     /// Up to `max` records, waiting up to `timeout` for the first one.
     pub fn recv_batch(&self, max: usize, timeout: Duration) -> Result<Vec<Record>, Error> {
-        let _ = (max, timeout);
-        todo!()
+        self.shared.handoff.pop_batch(max, timeout)
+    }
+
+    /// A blocking iterator over records; it ends when the consumer is closed and yields the
+    /// errors `recv` returns (a stall, for one).
+    pub fn iter(&self) -> Iter<'_> {
+        Iter { consumer: self }
     }
 
     /// Marks `record` processed. Any thread, any order; acks of revoked partitions are ignored.
     pub fn ack(&self, record: &Record) -> Result<(), Error> {
-        let _ = record;
-        todo!()
+        record.ack()
     }
 
     /// Commits the acked prefix of every assigned partition now, synchronously.
     pub fn commit(&self) -> Result<(), Error> {
-        todo!()
+        let (reply, answer) = crossbeam_channel::bounded(1);
+        {
+            let mut requests = self.shared.commit_requests.lock();
+            if self.shared.stop.load(Ordering::Acquire) {
+                return Err(Error::Closed);
+            }
+            requests.push(reply);
+        }
+        loop {
+            match answer.recv_timeout(Duration::from_secs(1)) {
+                Ok(result) => return result,
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) if self.poll_thread_alive() => {}
+                Err(_) => return Err(Error::Closed),
+            }
+        }
     }
 
     /// A snapshot of the counters.
     pub fn stats(&self) -> Stats {
-        todo!()
+        Stats::collect(&self.shared)
     }
 
     /// Re-runs the rule engine with the settings and the live processing figures (PL001/PL002).
+    /// See [`live_check`](super::live_check) for the client the figures are checked against.
     pub fn check(&self) -> Report {
-        todo!()
+        live_check::run(&self.settings, &self.shared)
     }
 
     /// Commits the acked prefix, leaves the group, wakes every blocked `recv`. Idempotent.
+    ///
+    /// Records buffered or in flight at this point are not committed; acks after it fail with
+    /// `Err(Closed)`.
     pub fn close(&self) -> Result<(), Error> {
-        todo!()
+        let Some(thread) = self.poll_thread.lock().take() else {
+            return Ok(());
+        };
+        self.shared.metrics.closed.store(true, Ordering::Release);
+        self.shared.handoff.close();
+        {
+            let _requests = self.shared.commit_requests.lock();
+            self.shared.stop.store(true, Ordering::Release);
+        }
+        thread
+            .join()
+            .map_err(|_| Error::Kafka("the poll thread panicked".into()))
+    }
+
+    fn poll_thread_alive(&self) -> bool {
+        self.poll_thread
+            .lock()
+            .as_ref()
+            .is_some_and(|t| !t.is_finished())
+    }
+}
+
+impl Drop for Consumer {
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}
+
+impl std::fmt::Debug for Consumer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Consumer")
+            .field("config", &self.shared.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The iterator of [`Consumer::iter`].
+pub struct Iter<'a> {
+    consumer: &'a Consumer,
+}
+
+impl Iterator for Iter<'_> {
+    type Item = Result<Record, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            match self.consumer.recv(Duration::from_secs(3600)) {
+                Ok(Some(r)) => return Some(Ok(r)),
+                Ok(None) => {}
+                Err(Error::Closed) => return None,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Consumer {
+    type Item = Result<Record, Error>;
+    type IntoIter = Iter<'a>;
+
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
     }
 }

@@ -1,13 +1,29 @@
 //! The heartbeat-decoupled consumer runtime: a library-owned poll thread, a bounded hand-off
 //! buffer with pause/resume backpressure, contiguous-prefix offset commits, revoke draining and
 //! a stuck-handler watchdog.
+//!
+//! Threads: the poll thread (`poll_loop`) owns the rdkafka consumer and runs the rebalance
+//! callbacks (`context`); application threads call `recv`/`ack` on the [`Consumer`] or `ack`
+//! on a [`Record`]. They meet in the hand-off buffer (`handoff`) and in the per-partition
+//! offset windows (`offsets`).
 
+mod assignment;
+mod config;
 mod consumer;
+mod context;
 mod error;
+mod handoff;
+mod live_check;
+mod metrics;
+mod offsets;
+mod poll_loop;
 mod record;
+mod shared;
 mod stats;
+mod watchdog;
 
-pub use consumer::Consumer;
+pub use config::{RuntimeConfig, StallPolicy};
+pub use consumer::{Consumer, Iter};
 pub use error::Error;
 pub use record::Record;
 pub use stats::Stats;

@@ -1,6 +1,8 @@
 //! Runtime statistics.
 
+use super::shared::Shared;
 use serde::Serialize;
+use std::sync::atomic::Ordering::Relaxed;
 
 /// A snapshot of the runtime's counters.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -31,11 +33,56 @@ pub struct Stats {
     pub stalls: u64,
     /// The last error seen, if any.
     pub last_error: Option<String>,
+    /// Highest buffered_records seen.
+    pub peak_buffered_records: u64,
+    /// Records polled while the buffer was full, kept by the poll thread until there is room
+    /// (normally 0 or a few: the partitions are paused right after).
+    pub held_records: u64,
+    /// Acks ignored: their partition was revoked since the record was polled, or acked twice.
+    pub stale_acks: u64,
+    /// Median delivery → ack time since start, ms.
+    pub processing_ms_p50: Option<f64>,
+    /// 99th percentile delivery → ack time since start, ms.
+    pub processing_ms_p99: Option<f64>,
+    /// Threads that acked within the last ten seconds.
+    pub ack_threads: u32,
 }
 
 impl Stats {
     /// The stats as a JSON object.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("stats serialize")
+    }
+
+    pub(crate) fn collect(shared: &Shared) -> Stats {
+        let m = &shared.metrics;
+        let slots = shared.assignment.slots();
+        let assignment: Vec<String> = slots.iter().map(|s| s.name()).collect();
+        let levels = shared.handoff.levels();
+        Stats {
+            rebalances: m.rebalances.load(Relaxed),
+            paused_partitions: if shared.assignment.paused() {
+                assignment.clone()
+            } else {
+                Vec::new()
+            },
+            assignment,
+            buffered_records: levels.records,
+            buffered_bytes: levels.bytes,
+            peak_buffered_bytes: levels.peak_bytes,
+            in_flight: slots.iter().map(|s| s.in_flight() as u64).sum(),
+            delivered: m.delivered.load(Relaxed),
+            acked: m.acked.load(Relaxed),
+            committed: shared.assignment.committed(),
+            processing_rate: m.rate(),
+            stalls: m.stalls.load(Relaxed),
+            last_error: m.last_error(),
+            peak_buffered_records: levels.peak_records,
+            held_records: levels.held,
+            stale_acks: m.stale_acks.load(Relaxed),
+            processing_ms_p50: m.processing_ms(0.5),
+            processing_ms_p99: m.processing_ms(0.99),
+            ack_threads: m.ack_threads(),
+        }
     }
 }

@@ -1,0 +1,318 @@
+//! The runtime's own settings (`steady.*`) and the split of a consumer's settings between the
+//! runtime and librdkafka.
+
+use super::Error;
+use crate::rules::{Finding, Recommendation, Severity};
+use crate::settings::{Kind, Settings};
+use rdkafka::config::ClientConfig;
+use std::time::Duration;
+
+/// What the watchdog does when a delivered record stays unacked past
+/// `steady.processing.timeout.ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StallPolicy {
+    /// Give up the assignment so other members take the partitions over; the next `recv`
+    /// reports [`Error::Stalled`], the one after it rejoins the group.
+    Leave,
+    /// Count the stall in the stats and `last_error`, nothing else.
+    Report,
+}
+
+/// The parsed `steady.*` settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeConfig {
+    /// Records handed off but not yet taken, at most (`steady.buffer.max.records`).
+    pub buffer_max_records: usize,
+    /// The same in key + payload bytes (`steady.buffer.max.bytes`).
+    pub buffer_max_bytes: u64,
+    /// Delivery → ack, per record, before the watchdog acts (`steady.processing.timeout.ms`).
+    pub processing_timeout: Duration,
+    /// What the watchdog does (`steady.stall.policy`).
+    pub stall_policy: StallPolicy,
+    /// How long a revoke waits for in-flight records of revoked partitions (`steady.revoke.drain.ms`).
+    pub revoke_drain: Duration,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        RuntimeConfig {
+            buffer_max_records: 1024,
+            buffer_max_bytes: 64 << 20,
+            processing_timeout: Duration::from_millis(300_000),
+            stall_policy: StallPolicy::Leave,
+            revoke_drain: Duration::from_millis(5_000),
+        }
+    }
+}
+
+const BUFFER_MAX_RECORDS: &str = "steady.buffer.max.records";
+const BUFFER_MAX_BYTES: &str = "steady.buffer.max.bytes";
+const PROCESSING_TIMEOUT: &str = "steady.processing.timeout.ms";
+const STALL_POLICY: &str = "steady.stall.policy";
+const REVOKE_DRAIN: &str = "steady.revoke.drain.ms";
+/// The Java consumer's batch bound, accepted as an alias of `steady.buffer.max.records`.
+const MAX_POLL_RECORDS: &str = "max.poll.records";
+const MAX_POLL_INTERVAL: &str = "max.poll.interval.ms";
+/// librdkafka's default `max.poll.interval.ms`.
+const DEFAULT_MAX_POLL_INTERVAL_MS: i64 = 300_000;
+
+/// Every `steady.*` key with its type and allowed range: the one place they are validated.
+const KEYS: &[(&str, Kind)] = &[
+    (
+        BUFFER_MAX_RECORDS,
+        Kind::Int {
+            min: 1,
+            max: 10_000_000,
+        },
+    ),
+    (
+        BUFFER_MAX_BYTES,
+        Kind::Int {
+            min: 1024,
+            max: 1 << 40,
+        },
+    ),
+    (
+        PROCESSING_TIMEOUT,
+        Kind::Int {
+            min: 1000,
+            max: 86_400_000,
+        },
+    ),
+    (STALL_POLICY, Kind::Enum(&["leave", "report"])),
+    (
+        REVOKE_DRAIN,
+        Kind::Int {
+            min: 0,
+            max: 600_000,
+        },
+    ),
+];
+
+/// The keys of `settings` split into the runtime's configuration and librdkafka's, with
+/// `enable.auto.offset.store` forced to `false` (the runtime stores offsets after acks).
+pub(crate) fn split(settings: &Settings) -> Result<(RuntimeConfig, ClientConfig), Error> {
+    let mut runtime = RuntimeConfig::default();
+    let mut client = ClientConfig::new();
+    let mut findings = Vec::new();
+    let alias = settings
+        .raw(MAX_POLL_RECORDS)
+        .map(|v| (BUFFER_MAX_RECORDS, v));
+    let own = settings.iter().filter(|(k, _)| k.starts_with("steady."));
+    // The alias first, so an explicit steady.buffer.max.records wins.
+    for (key, value) in alias.into_iter().chain(own) {
+        if let Err(f) = apply(&mut runtime, key, value) {
+            findings.push(f);
+        }
+    }
+    for (key, value) in settings.iter() {
+        if !key.starts_with("steady.") && key != MAX_POLL_RECORDS {
+            client.set(key, value);
+        }
+    }
+    client.set("enable.auto.offset.store", "false");
+    if !matches!(settings.raw("group.id"), Some(g) if !g.is_empty()) {
+        findings.push(refusal(
+            "group.id",
+            "the runtime subscribes to topics as a consumer group member: group.id is required"
+                .into(),
+            None,
+        ));
+    }
+    let max_poll = settings
+        .get_i64(MAX_POLL_INTERVAL)
+        .unwrap_or(DEFAULT_MAX_POLL_INTERVAL_MS);
+    // The poll thread waits for in-flight records inside the revoke callback; it must come
+    // back to poll() before librdkafka's max.poll.interval.ms expires.
+    if runtime.revoke_drain.as_millis() as i64 >= max_poll {
+        findings.push(refusal(
+            REVOKE_DRAIN,
+            format!(
+                "{REVOKE_DRAIN}={} must be below {MAX_POLL_INTERVAL}={max_poll}: the revoke wait \
+                 happens on the poll thread",
+                runtime.revoke_drain.as_millis()
+            ),
+            Some((max_poll / 2).to_string()),
+        ));
+    }
+    if findings.is_empty() {
+        Ok((runtime, client))
+    } else {
+        Err(Error::Config(findings))
+    }
+}
+
+/// Validates one `steady.*` key and stores it in `runtime`.
+fn apply(runtime: &mut RuntimeConfig, key: &str, value: &str) -> Result<(), Finding> {
+    let Some(&(name, kind)) = KEYS.iter().find(|(name, _)| *name == key) else {
+        let known: Vec<&str> = KEYS.iter().map(|(n, _)| *n).collect();
+        return Err(Finding {
+            rule: "CF001",
+            severity: Severity::Error,
+            key: key.to_string(),
+            message: format!(
+                "{key} is not a steady runtime setting (known: {})",
+                known.join(", ")
+            ),
+            recommendation: None,
+            source: "steady runtime settings",
+        });
+    };
+    let invalid = |allowed: String| {
+        refusal(
+            name,
+            format!("{name}={value:?} is invalid: expected {allowed}"),
+            None,
+        )
+    };
+    match kind {
+        Kind::Int { min, max } => {
+            let n: i64 = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (min..=max).contains(n))
+                .ok_or_else(|| invalid(format!("an integer in {min}..={max}")))?;
+            let ms = Duration::from_millis(n as u64);
+            match name {
+                BUFFER_MAX_RECORDS => runtime.buffer_max_records = n as usize,
+                BUFFER_MAX_BYTES => runtime.buffer_max_bytes = n as u64,
+                PROCESSING_TIMEOUT => runtime.processing_timeout = ms,
+                _ => runtime.revoke_drain = ms,
+            }
+        }
+        Kind::Enum(words) => {
+            let word = value.trim().to_ascii_lowercase();
+            runtime.stall_policy = match word.as_str() {
+                "leave" => StallPolicy::Leave,
+                "report" => StallPolicy::Report,
+                _ => return Err(invalid(format!("one of {}", words.join(", ")))),
+            };
+        }
+        Kind::Bool | Kind::List(_) | Kind::Text => unreachable!("steady keys are ints or enums"),
+    }
+    Ok(())
+}
+
+/// An error finding that stops the consumer from starting.
+pub(crate) fn refusal(key: &str, message: String, fix: Option<String>) -> Finding {
+    Finding {
+        rule: "CF002",
+        severity: Severity::Error,
+        key: key.to_string(),
+        message,
+        recommendation: fix.map(|value| Recommendation {
+            key: key.to_string(),
+            value,
+        }),
+        source: "steady runtime settings",
+    }
+}
+
+/// librdkafka's refusal of a setting, as a finding naming the key.
+pub(crate) fn from_kafka(err: &rdkafka::error::KafkaError) -> Error {
+    use rdkafka::error::KafkaError;
+    match err {
+        KafkaError::ClientConfig(_, desc, key, value) => {
+            let unknown = desc.contains("No such configuration property");
+            Error::Config(vec![Finding {
+                rule: if unknown { "CF001" } else { "CF002" },
+                severity: Severity::Error,
+                key: key.clone(),
+                message: format!("librdkafka refuses {key}={value:?}: {desc}"),
+                recommendation: None,
+                source: "librdkafka CONFIGURATION.md",
+            }])
+        }
+        KafkaError::ClientCreation(desc) => {
+            // librdkafka names the offending key between backticks in its consistency checks.
+            let key = desc
+                .split('`')
+                .nth(1)
+                .filter(|k| !k.is_empty())
+                .unwrap_or("client");
+            Error::Config(vec![refusal(key, format!("librdkafka: {desc}"), None)])
+        }
+        other => Error::Kafka(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> Settings {
+        Settings::from_pairs(pairs.iter().copied().chain([("group.id", "g")]))
+    }
+
+    fn refused_key(pairs: &[(&str, &str)]) -> String {
+        match split(&settings(pairs)) {
+            Err(Error::Config(f)) => f[0].key.clone(),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_and_overrides() {
+        let (rt, client) = split(&settings(&[
+            ("max.poll.records", "10"),
+            ("steady.buffer.max.bytes", "2048"),
+            ("steady.stall.policy", "Report"),
+            ("bootstrap.servers", "h:1"),
+        ]))
+        .unwrap();
+        assert_eq!(rt.buffer_max_records, 10);
+        assert_eq!(rt.buffer_max_bytes, 2048);
+        assert_eq!(rt.stall_policy, StallPolicy::Report);
+        assert_eq!(rt.processing_timeout, Duration::from_secs(300));
+        assert_eq!(client.get("enable.auto.offset.store"), Some("false"));
+        assert_eq!(client.get("bootstrap.servers"), Some("h:1"));
+        assert_eq!(client.get("max.poll.records"), None);
+        assert_eq!(client.get("steady.buffer.max.bytes"), None);
+    }
+
+    #[test]
+    fn explicit_key_beats_alias() {
+        let (rt, _) = split(&settings(&[
+            ("max.poll.records", "10"),
+            ("steady.buffer.max.records", "20"),
+        ]))
+        .unwrap();
+        assert_eq!(rt.buffer_max_records, 20);
+    }
+
+    #[test]
+    fn refusals_name_the_key() {
+        assert_eq!(
+            refused_key(&[("steady.buffer.max.records", "0")]),
+            BUFFER_MAX_RECORDS
+        );
+        assert_eq!(
+            refused_key(&[("steady.buffer.max.bytes", "lots")]),
+            BUFFER_MAX_BYTES
+        );
+        assert_eq!(
+            refused_key(&[("steady.stall.policy", "panic")]),
+            STALL_POLICY
+        );
+        assert_eq!(
+            refused_key(&[("steady.bufer.max.records", "5")]),
+            "steady.bufer.max.records"
+        );
+        assert_eq!(
+            refused_key(&[("max.poll.records", "-1")]),
+            BUFFER_MAX_RECORDS
+        );
+        assert_eq!(
+            refused_key(&[
+                ("max.poll.interval.ms", "4000"),
+                ("steady.revoke.drain.ms", "5000")
+            ]),
+            REVOKE_DRAIN
+        );
+        match split(&Settings::from_pairs([("bootstrap.servers", "h:1")])) {
+            Err(Error::Config(f)) => assert_eq!(f[0].key, "group.id"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+}

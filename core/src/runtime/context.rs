@@ -1,0 +1,115 @@
+//! The rdkafka consumer context: rebalance and commit callbacks, run on the poll thread.
+//!
+//! Revoke: fence the revoked partitions (buffered and held records dropped, never delivered
+//! after this point), wait up to `steady.revoke.drain.ms` for their in-flight records to be
+//! acked, commit the acked prefix synchronously and forget them — except when the assignment
+//! was lost, where nothing is committed. Assign: a new epoch per partition, and the backpressure
+//! pause re-applied when it is in force. rdkafka's default `rebalance` picks `assign` or
+//! `incremental_assign` for eager, cooperative and KIP-848 groups; these hooks run around it.
+
+use super::shared::Shared;
+use super::Error;
+use rdkafka::client::ClientContext;
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
+use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
+use rdkafka::topic_partition_list::TopicPartitionList;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The context of the runtime's `BaseConsumer`.
+pub(crate) struct Ctx {
+    pub shared: Arc<Shared>,
+}
+
+/// The consumer type the poll thread owns.
+pub(crate) type Kafka = BaseConsumer<Ctx>;
+
+impl ClientContext for Ctx {
+    fn error(&self, error: KafkaError, reason: &str) {
+        self.shared.metrics.set_error(format!("{error}: {reason}"));
+    }
+}
+
+impl ConsumerContext for Ctx {
+    fn pre_rebalance(&self, consumer: &Kafka, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Revoke(tpl) => self.revoke(consumer, tpl),
+            Rebalance::Error(e) => self.shared.metrics.set_error(format!("rebalance: {e}")),
+            Rebalance::Assign(_) => {}
+        }
+    }
+
+    fn post_rebalance(&self, consumer: &Kafka, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Assign(tpl) = rebalance {
+            self.assign(consumer, tpl);
+        }
+    }
+
+    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
+        match result {
+            Ok(()) => self.shared.assignment.note_committed(offsets),
+            Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+            Err(e) => self.shared.metrics.set_error(format!("commit: {e}")),
+        }
+    }
+}
+
+impl Ctx {
+    fn revoke(&self, consumer: &Kafka, tpl: &TopicPartitionList) {
+        let shared = &self.shared;
+        let slots = shared.assignment.remove(tpl);
+        shared.handoff.fence(&slots);
+        if !consumer.assignment_lost() {
+            if !shared.stop.load(Ordering::Acquire) {
+                let deadline = Instant::now() + shared.config.revoke_drain;
+                for slot in &slots {
+                    slot.drain(deadline);
+                }
+            }
+            let offsets = shared.assignment.uncommitted(&slots);
+            if let Err(e) = commit(consumer, &offsets, shared) {
+                shared.metrics.set_error(format!("commit on revoke: {e}"));
+            }
+        }
+        for slot in &slots {
+            slot.revoke();
+        }
+        shared.metrics.rebalances.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn assign(&self, consumer: &Kafka, tpl: &TopicPartitionList) {
+        let shared = &self.shared;
+        let (_, replaced) = shared.assignment.add(tpl, &shared.metrics);
+        shared.handoff.fence(&replaced);
+        for slot in &replaced {
+            slot.revoke();
+        }
+        if shared.assignment.paused() && tpl.count() > 0 {
+            if let Err(e) = consumer.pause(tpl) {
+                shared.metrics.set_error(format!("pause after assign: {e}"));
+            }
+        }
+        shared.metrics.rebalances.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Stores and commits `offsets` synchronously and remembers them; nothing to do for an empty
+/// list. Storing them too matters: with auto-commit on, librdkafka commits its stored offsets
+/// again when partitions are unassigned, and an older stored value would undo this commit.
+pub(crate) fn commit(
+    consumer: &Kafka,
+    offsets: &TopicPartitionList,
+    shared: &Shared,
+) -> Result<(), Error> {
+    if offsets.count() == 0 {
+        return Ok(());
+    }
+    // Fails only for partitions no longer assigned, which the commit below reports anyway.
+    let _ = consumer.store_offsets(offsets);
+    consumer
+        .commit(offsets, CommitMode::Sync)
+        .map_err(|e| Error::Kafka(e.to_string()))?;
+    shared.assignment.note_committed(offsets);
+    Ok(())
+}

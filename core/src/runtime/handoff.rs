@@ -1,0 +1,461 @@
+//! The hand-off between the poll thread and the application: a buffer bounded by records and by
+//! bytes, with a "held" overflow that the poll thread never lets grow past what one poll batch
+//! brings in before it pauses its partitions.
+//!
+//! Rules:
+//! - A record goes into the buffer only if, after it, the buffer holds at most
+//!   `steady.buffer.max.records` records and `steady.buffer.max.bytes` bytes, and nothing is
+//!   held before it. Otherwise it is held (kept in order, never lost). Buffered bytes therefore
+//!   never exceed `steady.buffer.max.bytes`.
+//! - Receivers take from the buffer first, then move held records into the buffer while they
+//!   fit. When the buffer is empty, a receiver takes the first held record directly: this is how
+//!   a record larger than the whole byte budget is delivered — alone, without ever counting as
+//!   buffered, instead of waiting forever.
+//! - The poll thread asks for new records only while nothing is held and the buffer has room;
+//!   when it is full it waits (at most one poll slice) for the low-water mark — half of either
+//!   budget, nothing held — and pauses its partitions if that does not come, resuming at the mark.
+//! - A record is marked delivered under the same lock that fences revoked partitions, so a
+//!   record of a revoked partition is never delivered after the revoke began.
+//!
+//! The same lock also carries the events that must wake a blocked `recv`: close, and a stall
+//! to report (policy leave) followed by the rejoin request of the next `recv`.
+
+use super::offsets::Slot;
+use super::{Error, Record};
+use parking_lot::{Condvar, Mutex, MutexGuard};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Buffer figures for the stats.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Levels {
+    pub records: u64,
+    pub bytes: u64,
+    pub peak_records: u64,
+    pub peak_bytes: u64,
+    pub held: u64,
+}
+
+#[derive(Default)]
+struct State {
+    buffer: VecDeque<Record>,
+    bytes: u64,
+    held: VecDeque<Record>,
+    peak_records: u64,
+    peak_bytes: u64,
+    receivers_waiting: usize,
+    poller_waiting: bool,
+    closed: bool,
+    /// A stall the next `recv` reports (policy leave).
+    stall: Option<Error>,
+    /// The stall was reported; the next `recv` asks the poll thread to rejoin.
+    left: bool,
+    /// Rejoin asked for, not yet done by the poll thread.
+    rejoin: bool,
+}
+
+/// The bounded hand-off buffer.
+pub(crate) struct Handoff {
+    state: Mutex<State>,
+    /// Receivers wait here for records, close or a stall.
+    ready: Condvar,
+    /// The poll thread waits here for the low-water mark.
+    room: Condvar,
+    max_records: usize,
+    max_bytes: u64,
+}
+
+impl State {
+    fn fits(&self, size: u64, max_records: usize, max_bytes: u64) -> bool {
+        self.buffer.len() < max_records && self.bytes + size <= max_bytes
+    }
+}
+
+impl Handoff {
+    /// An empty buffer with the given budgets.
+    pub fn new(max_records: usize, max_bytes: u64) -> Handoff {
+        Handoff {
+            state: Mutex::default(),
+            ready: Condvar::new(),
+            room: Condvar::new(),
+            max_records,
+            max_bytes,
+        }
+    }
+
+    /// Adds polled records in order (poll thread). Records of fenced (revoked) partitions are
+    /// dropped; the rest are buffered while they fit, held otherwise.
+    pub fn push(&self, records: &mut Vec<Record>) {
+        if records.is_empty() {
+            return;
+        }
+        let mut s = self.state.lock();
+        for r in records.drain(..) {
+            if r.slot.fenced() {
+                continue;
+            }
+            let size = r.size();
+            if s.held.is_empty() && s.fits(size, self.max_records, self.max_bytes) {
+                s.bytes += size;
+                s.buffer.push_back(r);
+            } else {
+                s.held.push_back(r);
+            }
+        }
+        s.peak_records = s.peak_records.max(s.buffer.len() as u64);
+        s.peak_bytes = s.peak_bytes.max(s.bytes);
+        match s.receivers_waiting {
+            0 => {}
+            1 => {
+                self.ready.notify_one();
+            }
+            _ => {
+                self.ready.notify_all();
+            }
+        }
+    }
+
+    /// How many more records the poll thread may ask for now: 0 while anything is held.
+    pub fn room(&self) -> usize {
+        let s = self.state.lock();
+        if s.held.is_empty() {
+            self.max_records - s.buffer.len()
+        } else {
+            0
+        }
+    }
+
+    /// Waits up to `timeout` for the low-water mark (poll thread); true when reached.
+    pub fn wait_for_room(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut s = self.state.lock();
+        loop {
+            if s.closed || self.low_water(&s) {
+                return true;
+            }
+            s.poller_waiting = true;
+            let timed_out = self.room.wait_until(&mut s, deadline).timed_out();
+            s.poller_waiting = false;
+            if timed_out {
+                return self.low_water(&s);
+            }
+        }
+    }
+
+    fn low_water(&self, s: &State) -> bool {
+        s.held.is_empty() && s.buffer.len() <= self.max_records / 2 && s.bytes <= self.max_bytes / 2
+    }
+
+    /// The next record, marked delivered, waiting up to `timeout`.
+    pub fn pop(&self, timeout: Duration) -> Result<Option<Record>, Error> {
+        let mut out = Vec::with_capacity(1);
+        self.pop_into(&mut out, 1, timeout)?;
+        Ok(out.pop())
+    }
+
+    /// Up to `max` records, marked delivered, waiting up to `timeout` for the first.
+    pub fn pop_batch(&self, max: usize, timeout: Duration) -> Result<Vec<Record>, Error> {
+        let mut out = Vec::with_capacity(max.min(self.max_records + 1));
+        self.pop_into(&mut out, max, timeout)?;
+        Ok(out)
+    }
+
+    fn pop_into(&self, out: &mut Vec<Record>, max: usize, timeout: Duration) -> Result<(), Error> {
+        let deadline = Instant::now().checked_add(timeout);
+        let mut s = self.state.lock();
+        loop {
+            if s.closed {
+                return Err(Error::Closed);
+            }
+            if let Some(stall) = s.stall.take() {
+                s.left = true;
+                return Err(stall);
+            }
+            if s.left {
+                s.left = false;
+                s.rejoin = true;
+            }
+            if max == 0 {
+                return Ok(());
+            }
+            if !(s.buffer.is_empty() && s.held.is_empty()) {
+                self.take(&mut s, out, max, Instant::now());
+                if !out.is_empty() {
+                    return Ok(());
+                }
+                continue;
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Ok(());
+            }
+            s.receivers_waiting += 1;
+            match deadline {
+                Some(d) => {
+                    self.ready.wait_until(&mut s, d);
+                }
+                None => self.ready.wait(&mut s),
+            }
+            s.receivers_waiting -= 1;
+        }
+    }
+
+    /// Moves up to `max` records into `out`, marking them delivered at `now`.
+    fn take(&self, s: &mut MutexGuard<'_, State>, out: &mut Vec<Record>, max: usize, now: Instant) {
+        while out.len() < max {
+            let r = match s.buffer.pop_front() {
+                Some(r) => {
+                    s.bytes -= r.size();
+                    r
+                }
+                // Buffer empty: the first held record goes straight to the application (this
+                // is how a record larger than the whole budget is delivered).
+                None => match s.held.pop_front() {
+                    Some(r) => r,
+                    None => break,
+                },
+            };
+            if r.slot.fenced() {
+                continue;
+            }
+            r.slot.deliver(r.offset, now);
+            out.push(r);
+        }
+        while let Some(size) = s.held.front().map(Record::size) {
+            if !s.fits(size, self.max_records, self.max_bytes) {
+                break;
+            }
+            let r = s.held.pop_front().expect("front exists");
+            s.bytes += size;
+            s.buffer.push_back(r);
+        }
+        s.peak_bytes = s.peak_bytes.max(s.bytes);
+        if s.poller_waiting && self.low_water(s) {
+            self.room.notify_one();
+        }
+    }
+
+    /// Fences `slots` (their records are never delivered from now on) and drops their buffered
+    /// and held records. Returns how many records were dropped.
+    pub fn fence(&self, slots: &[Arc<Slot>]) -> usize {
+        let mut s = self.state.lock();
+        for slot in slots {
+            slot.fence();
+        }
+        let before = s.buffer.len() + s.held.len();
+        s.buffer.retain(|r| !r.slot.fenced());
+        s.held.retain(|r| !r.slot.fenced());
+        s.bytes = s.buffer.iter().map(Record::size).sum();
+        let dropped = before - s.buffer.len() - s.held.len();
+        if s.poller_waiting && self.low_water(&s) {
+            self.room.notify_one();
+        }
+        dropped
+    }
+
+    /// Makes every `recv` fail with `Closed` and wakes all waiters.
+    pub fn close(&self) {
+        let mut s = self.state.lock();
+        s.closed = true;
+        self.ready.notify_all();
+        self.room.notify_all();
+    }
+
+    /// Makes the next `recv` return `stall`, waking one blocked receiver.
+    pub fn report_stall(&self, stall: Error) {
+        let mut s = self.state.lock();
+        s.stall = Some(stall);
+        self.ready.notify_all();
+    }
+
+    /// Whether a `recv` asked to rejoin since the last call (poll thread).
+    pub fn take_rejoin(&self) -> bool {
+        std::mem::take(&mut self.state.lock().rejoin)
+    }
+
+    /// Current and peak figures.
+    pub fn levels(&self) -> Levels {
+        let s = self.state.lock();
+        Levels {
+            records: s.buffer.len() as u64,
+            bytes: s.bytes,
+            peak_records: s.peak_records,
+            peak_bytes: s.peak_bytes,
+            held: s.held.len() as u64,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::metrics::Metrics;
+
+    fn slot(partition: i32) -> Arc<Slot> {
+        Arc::new(Slot::new(
+            "t".into(),
+            partition,
+            1,
+            Arc::new(Metrics::default()),
+        ))
+    }
+
+    fn record(slot: &Arc<Slot>, offset: i64, size: usize) -> Record {
+        slot.register(offset);
+        Record {
+            topic: slot.topic.clone(),
+            partition: slot.partition,
+            offset,
+            key: None,
+            payload: Some(vec![0; size]),
+            headers: Vec::new(),
+            timestamp: None,
+            slot: slot.clone(),
+        }
+    }
+
+    fn offsets(records: &[Record]) -> Vec<i64> {
+        records.iter().map(|r| r.offset).collect()
+    }
+
+    const NOW: Duration = Duration::ZERO;
+
+    #[test]
+    fn bytes_never_exceed_the_budget_and_order_is_kept() {
+        let h = Handoff::new(100, 1000);
+        let s = slot(0);
+        let mut batch: Vec<Record> = (0..5).map(|o| record(&s, o, 400)).collect();
+        h.push(&mut batch);
+        let l = h.levels();
+        assert_eq!((l.records, l.bytes, l.held), (2, 800, 3));
+        assert_eq!(h.room(), 0, "nothing more is polled while records are held");
+        let mut got = Vec::new();
+        while let Some(r) = h.pop(NOW).unwrap() {
+            assert!(h.levels().bytes <= 1000);
+            got.push(r);
+        }
+        assert_eq!(offsets(&got), vec![0, 1, 2, 3, 4]);
+        assert!(h.levels().peak_bytes <= 1000);
+        assert_eq!(s.in_flight(), 5);
+    }
+
+    #[test]
+    fn record_limit_applies_too() {
+        let h = Handoff::new(2, 1 << 20);
+        let s = slot(0);
+        let mut batch: Vec<Record> = (0..3).map(|o| record(&s, o, 1)).collect();
+        h.push(&mut batch);
+        assert_eq!((h.levels().records, h.levels().held), (2, 1));
+        assert_eq!(offsets(&h.pop_batch(10, NOW).unwrap()), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn a_record_larger_than_the_budget_is_delivered_alone() {
+        let h = Handoff::new(10, 1024);
+        let s = slot(0);
+        let mut batch = vec![record(&s, 0, 100), record(&s, 1, 5000), record(&s, 2, 100)];
+        h.push(&mut batch);
+        assert_eq!(h.levels().held, 2);
+        assert_eq!(h.pop(NOW).unwrap().unwrap().offset, 0);
+        assert_eq!(
+            h.levels().held,
+            2,
+            "the big one waits for the buffer to empty"
+        );
+        assert_eq!(h.pop(NOW).unwrap().unwrap().offset, 1);
+        assert_eq!(
+            h.levels().bytes,
+            100,
+            "offset 2 moved in once the big one left"
+        );
+        assert!(h.levels().peak_bytes <= 1024);
+        assert_eq!(h.pop(NOW).unwrap().unwrap().offset, 2);
+    }
+
+    #[test]
+    fn low_water_is_half_of_both_budgets_with_nothing_held() {
+        let h = Handoff::new(4, 1 << 20);
+        let s = slot(0);
+        let mut batch: Vec<Record> = (0..5).map(|o| record(&s, o, 1)).collect();
+        h.push(&mut batch);
+        assert!(!h.wait_for_room(Duration::from_millis(5)));
+        h.pop_batch(2, NOW).unwrap(); // 3 buffered (one moved in), none held
+        assert!(!h.wait_for_room(Duration::from_millis(5)));
+        h.pop(NOW).unwrap();
+        assert!(h.wait_for_room(NOW));
+        assert_eq!(h.room(), 2);
+    }
+
+    #[test]
+    fn the_poll_thread_is_woken_at_low_water() {
+        let h = Arc::new(Handoff::new(2, 1 << 20));
+        let s = slot(0);
+        let mut batch: Vec<Record> = (0..3).map(|o| record(&s, o, 1)).collect();
+        h.push(&mut batch);
+        let taker = {
+            let h = h.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(50));
+                h.pop_batch(3, NOW).unwrap().len()
+            })
+        };
+        assert!(h.wait_for_room(Duration::from_secs(30)));
+        assert_eq!(taker.join().unwrap(), 3);
+    }
+
+    #[test]
+    fn fenced_partitions_are_dropped_and_never_delivered() {
+        let h = Handoff::new(2, 1 << 20);
+        let (a, b) = (slot(0), slot(1));
+        let mut batch = vec![record(&a, 0, 1), record(&b, 0, 1), record(&a, 1, 1)];
+        h.push(&mut batch);
+        assert_eq!(h.fence(&[a.clone()]), 2);
+        let mut late = vec![record(&a, 2, 1)];
+        h.push(&mut late);
+        let got = h.pop_batch(10, NOW).unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].partition, 1);
+        assert_eq!(h.levels().bytes, 0);
+    }
+
+    #[test]
+    fn close_wakes_blocked_receivers() {
+        let h = Arc::new(Handoff::new(2, 1 << 20));
+        let waiters: Vec<_> = (0..3)
+            .map(|_| {
+                let h = h.clone();
+                std::thread::spawn(move || h.pop(Duration::from_secs(3600)))
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(50));
+        h.close();
+        for w in waiters {
+            assert!(matches!(w.join().unwrap(), Err(Error::Closed)));
+        }
+        assert!(matches!(h.pop(NOW), Err(Error::Closed)));
+    }
+
+    #[test]
+    fn a_stall_is_reported_once_then_the_next_recv_asks_to_rejoin() {
+        let h = Handoff::new(2, 1 << 20);
+        h.report_stall(Error::Stalled {
+            topic: "t".into(),
+            partition: 0,
+            offset: 7,
+            elapsed_ms: 1,
+        });
+        assert!(matches!(h.pop(NOW), Err(Error::Stalled { offset: 7, .. })));
+        assert!(!h.take_rejoin());
+        assert!(matches!(h.pop(NOW), Ok(None)));
+        assert!(h.take_rejoin());
+        assert!(!h.take_rejoin());
+    }
+
+    #[test]
+    fn recv_times_out_with_none() {
+        let h = Handoff::new(2, 1 << 20);
+        let start = Instant::now();
+        assert!(matches!(h.pop(Duration::from_millis(30)), Ok(None)));
+        assert!(start.elapsed() >= Duration::from_millis(30));
+    }
+}

@@ -1,0 +1,401 @@
+//! Offset tracking for one assigned partition: an ordered window of the offsets polled in the
+//! current assignment epoch, their delivery and ack marks, and the committable watermark.
+//!
+//! The window holds offsets in the order they were polled (ascending); it assumes nothing about
+//! their spacing, so gaps left by compaction or transaction markers never stall commits. Acked
+//! offsets are popped from the front, so the front is always the first unacked offset and the
+//! watermark (the next offset to commit) is that front, or the last polled offset + 1 when
+//! everything is acked. Commits therefore never pass an unacked record.
+//!
+//! A [`Slot`] lives for one assignment of its partition (one epoch). When the partition is
+//! revoked the slot is marked revoked and forgotten; acks that arrive later through records of
+//! that epoch find the mark and are ignored, so no counter of a newer epoch can leak.
+
+use super::metrics::Metrics;
+use super::Error;
+use parking_lot::{Condvar, Mutex};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Where one polled record is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mark {
+    /// In the hand-off buffer (or held by the poll thread).
+    Buffered,
+    /// Taken by the application at `since`; `reported` once the watchdog counted it.
+    Delivered { since: Instant, reported: bool },
+    /// Processed.
+    Acked,
+}
+
+#[derive(Default)]
+struct Window {
+    /// (offset, mark), ascending offsets; the front is never Acked.
+    entries: VecDeque<(i64, Mark)>,
+    /// Last polled offset + 1, once something was polled.
+    next: Option<i64>,
+    /// Delivered and not yet acked.
+    in_flight: usize,
+    /// Of those, reported stuck by the watchdog (a revoke does not wait for them).
+    stuck: usize,
+}
+
+impl Window {
+    fn find(&self, offset: i64) -> Option<usize> {
+        // Deliveries and acks mostly concern the oldest entries: try the front first.
+        match self.entries.front() {
+            Some(&(o, _)) if o == offset => Some(0),
+            _ => self.entries.binary_search_by_key(&offset, |e| e.0).ok(),
+        }
+    }
+
+    fn watermark(&self) -> Option<i64> {
+        self.entries.front().map(|e| e.0).or(self.next)
+    }
+}
+
+/// A record delivered and unacked for longer than the processing timeout.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Stuck {
+    pub offset: i64,
+    pub elapsed: Duration,
+}
+
+/// One assignment (epoch) of one partition.
+pub(crate) struct Slot {
+    pub topic: Arc<str>,
+    pub partition: i32,
+    pub epoch: u64,
+    window: Mutex<Window>,
+    /// Signalled when the last in-flight record is acked while `draining`.
+    drained: Condvar,
+    draining: AtomicBool,
+    /// No record of this epoch is delivered any more (set under the hand-off lock).
+    fenced: AtomicBool,
+    /// Acks of this epoch are ignored.
+    revoked: AtomicBool,
+    /// The watermark moved since the poll thread last stored it.
+    dirty: AtomicBool,
+    metrics: Arc<Metrics>,
+}
+
+impl std::fmt::Debug for Slot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}#{}", self.topic, self.partition, self.epoch)
+    }
+}
+
+impl Slot {
+    /// A fresh window for `topic`/`partition` in assignment `epoch`.
+    pub fn new(topic: Arc<str>, partition: i32, epoch: u64, metrics: Arc<Metrics>) -> Slot {
+        Slot {
+            topic,
+            partition,
+            epoch,
+            window: Mutex::default(),
+            drained: Condvar::new(),
+            draining: AtomicBool::new(false),
+            fenced: AtomicBool::new(false),
+            revoked: AtomicBool::new(false),
+            dirty: AtomicBool::new(false),
+            metrics,
+        }
+    }
+
+    /// "topic/partition".
+    pub fn name(&self) -> String {
+        format!("{}/{}", self.topic, self.partition)
+    }
+
+    /// Records that `offset` was polled (poll thread, in poll order).
+    pub fn register(&self, offset: i64) {
+        let mut w = self.window.lock();
+        if matches!(w.entries.back(), Some(&(last, _)) if offset <= last) {
+            // The fetcher went back (an offset reset): forget the entries it will send again.
+            // Acks of forgotten entries are ignored; the records come back and are redelivered.
+            let keep = w.entries.partition_point(|e| e.0 < offset);
+            w.entries.truncate(keep);
+            w.in_flight = w.entries.iter().filter(|e| is_delivered(e.1)).count();
+            w.stuck = w.entries.iter().filter(|e| is_stuck(e.1)).count();
+        }
+        w.entries.push_back((offset, Mark::Buffered));
+        w.next = Some(offset + 1);
+    }
+
+    /// Marks `offset` as taken by the application at `now`.
+    pub fn deliver(&self, offset: i64, now: Instant) {
+        let mut w = self.window.lock();
+        if let Some(i) = w.find(offset) {
+            if w.entries[i].1 == Mark::Buffered {
+                w.entries[i].1 = Mark::Delivered {
+                    since: now,
+                    reported: false,
+                };
+                w.in_flight += 1;
+                self.metrics.delivered.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Marks `offset` processed. Acks of a revoked epoch, of unknown or of already acked
+    /// offsets are ignored (counted as stale). Fails only once the consumer is closed.
+    pub fn ack(&self, offset: i64) -> Result<(), Error> {
+        if self.metrics.closed.load(Ordering::Acquire) {
+            return Err(Error::Closed);
+        }
+        let now = Instant::now();
+        let since = {
+            let mut w = self.window.lock();
+            let since = match w.find(offset).map(|i| (i, w.entries[i].1)) {
+                Some((i, Mark::Delivered { since, reported })) if !self.revoked() => {
+                    w.entries[i].1 = Mark::Acked;
+                    w.in_flight -= 1;
+                    w.stuck -= usize::from(reported);
+                    Some(since)
+                }
+                _ => None,
+            };
+            let mut advanced = false;
+            while matches!(w.entries.front(), Some((_, Mark::Acked))) {
+                w.entries.pop_front();
+                advanced = true;
+            }
+            if advanced {
+                self.dirty.store(true, Ordering::Release);
+            }
+            if w.in_flight <= w.stuck && self.draining.load(Ordering::Acquire) {
+                self.drained.notify_all();
+            }
+            since
+        };
+        match since {
+            Some(since) => self.metrics.record_ack(now.duration_since(since), now),
+            None => {
+                self.metrics.stale_acks.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        Ok(())
+    }
+
+    /// The offset to commit: the first unacked one, or the last polled + 1 when all are acked.
+    pub fn watermark(&self) -> Option<i64> {
+        self.window.lock().watermark()
+    }
+
+    /// The watermark if it moved since the last call (poll thread, before `store_offsets`).
+    pub fn take_dirty_watermark(&self) -> Option<i64> {
+        if self.dirty.swap(false, Ordering::AcqRel) {
+            self.watermark()
+        } else {
+            None
+        }
+    }
+
+    /// Records delivered and unacked.
+    pub fn in_flight(&self) -> usize {
+        self.window.lock().in_flight
+    }
+
+    /// Waits until every in-flight record of this slot is acked — except those the watchdog
+    /// reported stuck — at most until `deadline`. Returns how many are still in flight.
+    pub fn drain(&self, deadline: Instant) -> usize {
+        self.draining.store(true, Ordering::Release);
+        let mut w = self.window.lock();
+        while w.in_flight > w.stuck {
+            if self.drained.wait_until(&mut w, deadline).timed_out() {
+                break;
+            }
+        }
+        w.in_flight
+    }
+
+    /// Stops deliveries of this epoch (the partition is being revoked).
+    pub fn fence(&self) {
+        self.fenced.store(true, Ordering::Release);
+    }
+
+    /// Whether deliveries of this epoch stopped.
+    pub fn fenced(&self) -> bool {
+        self.fenced.load(Ordering::Acquire)
+    }
+
+    /// Marks the epoch over: later acks are ignored.
+    pub fn revoke(&self) {
+        self.revoked.store(true, Ordering::Release);
+    }
+
+    /// Whether the epoch is over.
+    pub fn revoked(&self) -> bool {
+        self.revoked.load(Ordering::Acquire)
+    }
+
+    /// Delivered records unacked for longer than `timeout` and not reported before; each is
+    /// reported once.
+    pub fn stuck(&self, timeout: Duration, now: Instant) -> Vec<Stuck> {
+        let mut w = self.window.lock();
+        let mut found = Vec::new();
+        let mut newly = 0;
+        for (offset, mark) in w.entries.iter_mut() {
+            match mark {
+                Mark::Buffered => break, // delivery is in order: nothing later was delivered
+                Mark::Acked => {}
+                Mark::Delivered { since, reported } => {
+                    let elapsed = now.saturating_duration_since(*since);
+                    if elapsed < timeout {
+                        break; // later deliveries are younger
+                    }
+                    if !*reported {
+                        *reported = true;
+                        newly += 1;
+                        found.push(Stuck {
+                            offset: *offset,
+                            elapsed,
+                        });
+                    }
+                }
+            }
+        }
+        w.stuck += newly;
+        found
+    }
+}
+
+fn is_delivered(mark: Mark) -> bool {
+    matches!(mark, Mark::Delivered { .. })
+}
+
+fn is_stuck(mark: Mark) -> bool {
+    matches!(mark, Mark::Delivered { reported: true, .. })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slot() -> Slot {
+        Slot::new("t".into(), 0, 1, Arc::new(Metrics::default()))
+    }
+
+    fn deliver_all(s: &Slot, offsets: &[i64]) {
+        for &o in offsets {
+            s.register(o);
+            s.deliver(o, Instant::now());
+        }
+    }
+
+    #[test]
+    fn watermark_is_first_unacked_with_gaps() {
+        let s = slot();
+        assert_eq!(s.watermark(), None);
+        deliver_all(&s, &[10, 11, 15, 20]); // gaps: compaction, transaction markers
+        assert_eq!(s.watermark(), Some(10));
+        s.ack(15).unwrap();
+        s.ack(11).unwrap();
+        assert_eq!(s.watermark(), Some(10), "never past an unacked record");
+        s.ack(10).unwrap();
+        assert_eq!(s.take_dirty_watermark(), Some(20));
+        assert_eq!(s.take_dirty_watermark(), None);
+        s.ack(20).unwrap();
+        assert_eq!(s.watermark(), Some(21), "last polled + 1 when all acked");
+        assert_eq!(s.in_flight(), 0);
+    }
+
+    #[test]
+    fn buffered_records_hold_the_watermark() {
+        let s = slot();
+        deliver_all(&s, &[0]);
+        s.register(1); // polled, not yet delivered
+        s.ack(0).unwrap();
+        assert_eq!(s.watermark(), Some(1));
+        s.ack(1).unwrap(); // never delivered: ignored
+        assert_eq!(s.watermark(), Some(1));
+        assert_eq!(s.metrics.stale_acks.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn duplicate_and_revoked_acks_are_ignored() {
+        let s = slot();
+        deliver_all(&s, &[0, 1]);
+        s.ack(0).unwrap();
+        s.ack(0).unwrap();
+        s.revoke();
+        s.ack(1).unwrap();
+        assert_eq!(s.in_flight(), 1);
+        assert_eq!(s.metrics.acked.load(Ordering::Relaxed), 1);
+        assert_eq!(s.metrics.stale_acks.load(Ordering::Relaxed), 2);
+    }
+
+    #[test]
+    fn acks_after_close_fail() {
+        let s = slot();
+        deliver_all(&s, &[0]);
+        s.metrics.closed.store(true, Ordering::Release);
+        assert!(matches!(s.ack(0), Err(Error::Closed)));
+    }
+
+    #[test]
+    fn rewind_forgets_later_entries() {
+        let s = slot();
+        deliver_all(&s, &[5, 6, 7]);
+        s.register(6);
+        assert_eq!(s.in_flight(), 1);
+        s.ack(5).unwrap();
+        assert_eq!(s.watermark(), Some(6));
+    }
+
+    #[test]
+    fn drain_waits_for_acks_from_other_threads() {
+        let s = Arc::new(slot());
+        deliver_all(&s, &[0, 1]);
+        let acker = {
+            let s = s.clone();
+            std::thread::spawn(move || {
+                s.ack(1).unwrap();
+                s.ack(0).unwrap();
+            })
+        };
+        let left = s.drain(Instant::now() + Duration::from_secs(30));
+        acker.join().unwrap();
+        assert_eq!(left, 0);
+        assert_eq!(s.watermark(), Some(2));
+    }
+
+    #[test]
+    fn drain_gives_up_at_the_deadline() {
+        let s = slot();
+        deliver_all(&s, &[0]);
+        assert_eq!(s.drain(Instant::now() + Duration::from_millis(20)), 1);
+    }
+
+    #[test]
+    fn drain_does_not_wait_for_stuck_records() {
+        let s = slot();
+        let t0 = Instant::now() - Duration::from_secs(60);
+        s.register(0);
+        s.deliver(0, t0);
+        assert_eq!(s.stuck(Duration::from_secs(10), Instant::now()).len(), 1);
+        let start = Instant::now();
+        assert_eq!(s.drain(start + Duration::from_secs(30)), 1);
+        assert!(start.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn stuck_records_are_reported_once() {
+        let s = slot();
+        let t0 = Instant::now();
+        s.register(0);
+        s.register(1);
+        s.register(2);
+        s.deliver(0, t0);
+        s.deliver(1, t0 + Duration::from_secs(5));
+        let later = t0 + Duration::from_secs(12);
+        let stuck = s.stuck(Duration::from_secs(10), later);
+        assert_eq!(stuck.len(), 1);
+        assert_eq!(stuck[0].offset, 0);
+        assert!(s.stuck(Duration::from_secs(10), later).is_empty());
+        let stuck = s.stuck(Duration::from_secs(10), t0 + Duration::from_secs(16));
+        assert_eq!(stuck.iter().map(|s| s.offset).collect::<Vec<_>>(), vec![1]);
+    }
+}

@@ -1,0 +1,251 @@
+//! The poll thread: owns the rdkafka consumer and calls `poll` at least every [`SLICE`],
+//! however slow the application is, so rebalance callbacks run promptly and
+//! `max.poll.interval.ms` is never at risk (librdkafka heartbeats from its own thread).
+//!
+//! Each turn: answer commit and rejoin requests, store acked watermarks, run the watchdog;
+//! then either poll a batch of at most the buffer's free room, or — buffer full — wait up to a
+//! slice for the low-water mark and pause the assigned partitions if it does not come (polling
+//! on for events while paused, resuming at the mark). librdkafka drops its prefetch on pause
+//! and fetches again from the position, so pausing loses nothing.
+
+use super::context::{self, Kafka};
+use super::offsets::Slot;
+use super::shared::Shared;
+use super::{watchdog, Error, Record};
+use rdkafka::consumer::Consumer;
+use rdkafka::error::KafkaError;
+use rdkafka::message::{BorrowedMessage, Headers, Message};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// The longest the poll thread goes without calling `poll`, outside a revoke's drain.
+pub(crate) const SLICE: Duration = Duration::from_millis(50);
+/// How often acked watermarks are handed to librdkafka (auto-commit sends the stored ones).
+const STORE_EVERY: Duration = Duration::from_millis(20);
+/// How often the watchdog looks for stuck records.
+const WATCHDOG_EVERY: Duration = Duration::from_millis(100);
+/// How often the processing rate is sampled.
+const RATE_EVERY: Duration = Duration::from_secs(1);
+/// Most records polled per turn.
+const MAX_BATCH: usize = 512;
+/// Longest wait for the group to be left on close.
+const CLOSE_WAIT: Duration = Duration::from_secs(30);
+
+/// Starts the poll thread; it ends (after committing and leaving the group) once `stop` is set.
+pub(crate) fn spawn(consumer: Kafka, topics: Vec<String>) -> std::io::Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("steady-poll".into())
+        .spawn(move || PollLoop::new(consumer, topics).run())
+}
+
+struct PollLoop {
+    consumer: Kafka,
+    shared: Arc<Shared>,
+    topics: Vec<String>,
+    /// The slot of the last polled record (consecutive records mostly share a partition).
+    last_slot: Option<Arc<Slot>>,
+    batch: Vec<Record>,
+    next_store: Instant,
+    next_watchdog: Instant,
+    next_rate: Instant,
+}
+
+impl PollLoop {
+    fn new(consumer: Kafka, topics: Vec<String>) -> PollLoop {
+        let shared = consumer.context().shared.clone();
+        let now = Instant::now();
+        PollLoop {
+            consumer,
+            shared,
+            topics,
+            last_slot: None,
+            batch: Vec::with_capacity(MAX_BATCH),
+            next_store: now,
+            next_watchdog: now,
+            next_rate: now,
+        }
+    }
+
+    fn run(mut self) {
+        while !self.shared.stop.load(Ordering::Acquire) {
+            self.housekeeping();
+            if self.shared.assignment.paused() {
+                if self.shared.handoff.wait_for_room(SLICE) {
+                    self.set_paused(false);
+                }
+                self.poll(0, Duration::ZERO);
+                continue;
+            }
+            match self.shared.handoff.room() {
+                0 => {
+                    if !self.shared.handoff.wait_for_room(SLICE) {
+                        self.set_paused(true);
+                    }
+                }
+                room => self.poll(room.min(MAX_BATCH), SLICE),
+            }
+        }
+        self.shutdown();
+    }
+
+    /// Polls up to `max` records (at least one call, for events), waiting up to `timeout` for
+    /// the first, and hands them off.
+    fn poll(&mut self, max: usize, timeout: Duration) {
+        let mut wait = timeout;
+        loop {
+            match self.consumer.poll(wait) {
+                None => break,
+                Some(Ok(m)) => {
+                    let slot = slot_of(&self.shared, &mut self.last_slot, &m);
+                    self.batch.push(detach(&m, slot));
+                }
+                Some(Err(e)) => self.poll_error(e),
+            }
+            wait = Duration::ZERO;
+            if self.batch.len() >= max {
+                break;
+            }
+        }
+        self.shared.handoff.push(&mut self.batch);
+    }
+
+    fn poll_error(&self, e: KafkaError) {
+        if !matches!(e, KafkaError::PartitionEOF(_)) {
+            self.shared.metrics.set_error(e.to_string());
+        }
+    }
+
+    fn set_paused(&self, paused: bool) {
+        let assignment = &self.shared.assignment;
+        let tpl = assignment.partitions();
+        let result = if paused {
+            self.consumer.pause(&tpl)
+        } else {
+            self.consumer.resume(&tpl)
+        };
+        if let Err(e) = result {
+            self.shared.metrics.set_error(format!("pause/resume: {e}"));
+        }
+        assignment.set_paused(paused);
+    }
+
+    fn housekeeping(&mut self) {
+        let now = Instant::now();
+        let requests = std::mem::take(&mut *self.shared.commit_requests.lock());
+        if !requests.is_empty() {
+            let result = self.commit_all();
+            for reply in requests {
+                let _ = reply.send(result.clone());
+            }
+        }
+        if self.shared.handoff.take_rejoin() {
+            let topics: Vec<&str> = self.topics.iter().map(String::as_str).collect();
+            if let Err(e) = self.consumer.subscribe(&topics) {
+                self.shared.metrics.set_error(format!("rejoin: {e}"));
+            }
+        }
+        if now >= self.next_store {
+            self.store_watermarks();
+            self.next_store = now + STORE_EVERY;
+        }
+        if now >= self.next_watchdog {
+            watchdog::inspect(&self.consumer, &self.shared, now);
+            self.next_watchdog = now + WATCHDOG_EVERY;
+        }
+        if now >= self.next_rate {
+            self.shared.metrics.sample_rate(now);
+            self.next_rate = now + RATE_EVERY;
+        }
+    }
+
+    /// Hands moved watermarks to librdkafka's offset store; auto-commit commits them.
+    fn store_watermarks(&self) {
+        let mut tpl = rdkafka::TopicPartitionList::new();
+        for slot in self.shared.assignment.slots() {
+            if let Some(w) = slot.take_dirty_watermark() {
+                let _ = tpl.add_partition_offset(
+                    &slot.topic,
+                    slot.partition,
+                    rdkafka::Offset::Offset(w),
+                );
+            }
+        }
+        if tpl.count() > 0 {
+            if let Err(e) = self.consumer.store_offsets(&tpl) {
+                self.shared.metrics.set_error(format!("store offsets: {e}"));
+            }
+        }
+    }
+
+    /// Commits the acked prefix of every assigned partition, synchronously.
+    fn commit_all(&self) -> Result<(), Error> {
+        let slots = self.shared.assignment.slots();
+        let offsets = self.shared.assignment.uncommitted(&slots);
+        context::commit(&self.consumer, &offsets, &self.shared)
+    }
+
+    /// Commits, leaves the group (the others rebalance at once) and fails pending requests.
+    fn shutdown(self) {
+        if let Err(e) = self.commit_all() {
+            self.shared
+                .metrics
+                .set_error(format!("commit on close: {e}"));
+        }
+        match self.consumer.close_queue() {
+            Ok(()) => {
+                let deadline = Instant::now() + CLOSE_WAIT;
+                while !self.consumer.closed() && Instant::now() < deadline {
+                    self.consumer.poll(SLICE);
+                }
+            }
+            Err(e) => self.shared.metrics.set_error(format!("close: {e}")),
+        }
+        for reply in std::mem::take(&mut *self.shared.commit_requests.lock()) {
+            let _ = reply.send(Err(Error::Closed));
+        }
+    }
+}
+
+/// Copies a polled message into a [`Record`] and registers its offset in its partition's
+/// window. The topic name is shared per partition.
+fn detach(m: &BorrowedMessage<'_>, slot: Arc<Slot>) -> Record {
+    slot.register(m.offset());
+    let headers = m.headers().map_or_else(Vec::new, |h| {
+        h.iter()
+            .map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec)))
+            .collect()
+    });
+    Record {
+        topic: slot.topic.clone(),
+        partition: m.partition(),
+        offset: m.offset(),
+        key: m.key().map(<[u8]>::to_vec),
+        payload: m.payload().map(<[u8]>::to_vec),
+        headers,
+        timestamp: m.timestamp().to_millis(),
+        slot,
+    }
+}
+
+/// The slot of a polled message; `last` caches the previous one (consecutive records mostly
+/// share a partition).
+fn slot_of(shared: &Shared, last: &mut Option<Arc<Slot>>, m: &BorrowedMessage<'_>) -> Arc<Slot> {
+    let partition = m.partition();
+    if let Some(s) = last {
+        if s.partition == partition && !s.fenced() && &*s.topic == m.topic() {
+            return s.clone();
+        }
+    }
+    let assignment = &shared.assignment;
+    let slot = assignment.find(m.topic(), partition).unwrap_or_else(|| {
+        // A record of a partition the callbacks did not announce: track it in a new epoch
+        // rather than lose it.
+        let mut tpl = rdkafka::TopicPartitionList::new();
+        tpl.add_partition(m.topic(), partition);
+        assignment.add(&tpl, &shared.metrics).0.remove(0)
+    });
+    *last = Some(slot.clone());
+    slot
+}

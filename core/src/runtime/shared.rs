@@ -1,0 +1,38 @@
+//! State shared by the application-facing [`Consumer`](super::Consumer), the poll thread and
+//! the rebalance callbacks.
+
+use super::assignment::Assignment;
+use super::config::RuntimeConfig;
+use super::handoff::Handoff;
+use super::metrics::Metrics;
+use super::Error;
+use crossbeam_channel::Sender;
+use parking_lot::Mutex;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+/// Everything the threads of one consumer share.
+pub(crate) struct Shared {
+    pub config: RuntimeConfig,
+    pub handoff: Handoff,
+    pub assignment: Assignment,
+    pub metrics: Arc<Metrics>,
+    /// Set by `close`: the poll thread commits, leaves the group and ends.
+    pub stop: AtomicBool,
+    /// `Consumer::commit` calls waiting for the poll thread to commit.
+    pub commit_requests: Mutex<Vec<Sender<Result<(), Error>>>>,
+}
+
+impl Shared {
+    /// Fresh state for `config`.
+    pub fn new(config: RuntimeConfig) -> Shared {
+        Shared {
+            handoff: Handoff::new(config.buffer_max_records, config.buffer_max_bytes),
+            config,
+            assignment: Assignment::default(),
+            metrics: Arc::default(),
+            stop: AtomicBool::new(false),
+            commit_requests: Mutex::default(),
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! Helpers for the runtime's integration tests: settings, producing, reading committed offsets,
+//! process RSS, bounded waits and a pool of worker threads that recv → handle → ack.
+//!
+//! Include it with `#[path = "common/runtime.rs"] mod runtime;` from core/tests.
+#![allow(dead_code)]
+
+use parking_lot::Mutex;
+use rdkafka::consumer::{BaseConsumer, Consumer as _};
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+use steady_core::runtime::{Consumer, Error, Record};
+use steady_core::Settings;
+
+/// Settings of a steady consumer of `group` reading from the beginning, plus `extra`.
+pub fn settings(bootstrap: &str, group: &str, extra: &[(&str, &str)]) -> Settings {
+    let mut s = Settings::from_pairs([
+        ("bootstrap.servers", bootstrap),
+        ("group.id", group),
+        ("auto.offset.reset", "earliest"),
+    ]);
+    for (k, v) in extra {
+        s.set(*k, *v);
+    }
+    s
+}
+
+/// Produces `count` records of `size` payload bytes, spread round-robin over `partitions`
+/// partitions; the key is the record's index. Waits until all are acknowledged.
+pub fn produce(bootstrap: &str, topic: &str, partitions: i32, count: usize, size: usize) {
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("linger.ms", "20")
+        .set("queue.buffering.max.kbytes", "1048576")
+        .set("queue.buffering.max.messages", "1000000")
+        .create()
+        .expect("producer");
+    let payload = vec![b'x'; size];
+    for i in 0..count {
+        let key = i.to_string();
+        let mut record = BaseRecord::to(topic)
+            .key(&key)
+            .payload(&payload)
+            .partition(i as i32 % partitions);
+        loop {
+            match producer.send(record) {
+                Ok(()) => break,
+                Err((_, back)) => {
+                    record = back;
+                    producer.poll(Duration::from_millis(10));
+                }
+            }
+        }
+    }
+    producer
+        .flush(Duration::from_secs(120))
+        .expect("all records acknowledged");
+}
+
+/// The offsets `group` committed for partitions 0..`partitions` of `topic` (-1: none), read
+/// by a fresh client.
+pub fn committed(bootstrap: &str, group: &str, topic: &str, partitions: i32) -> Vec<i64> {
+    let reader: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", group)
+        .create()
+        .expect("offset reader");
+    let mut tpl = TopicPartitionList::new();
+    for p in 0..partitions {
+        tpl.add_partition(topic, p);
+    }
+    let got = reader
+        .committed_offsets(tpl, Duration::from_secs(30))
+        .expect("committed offsets");
+    (0..partitions)
+        .map(|p| match got.find_partition(topic, p).map(|e| e.offset()) {
+            Some(Offset::Offset(o)) => o,
+            _ => -1,
+        })
+        .collect()
+}
+
+/// The process's resident set size in bytes (VmRSS of /proc/self/status).
+pub fn rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .expect("VmRSS line")
+        * 1024
+}
+
+/// Waits until `cond` holds, checking every 50 ms; panics with `what` after `timeout`.
+pub fn wait_until(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?}: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// How many times each (partition, offset) was handled, across every worker of a test.
+#[derive(Clone, Default)]
+pub struct Ledger(Arc<Mutex<HashMap<(i32, i64), u32>>>);
+
+impl Ledger {
+    /// Counts one handling of `r`.
+    pub fn note(&self, r: &Record) {
+        *self
+            .0
+            .lock()
+            .entry((r.partition(), r.offset()))
+            .or_default() += 1;
+    }
+    /// Distinct records handled.
+    pub fn distinct(&self) -> usize {
+        self.0.lock().len()
+    }
+    /// Handlings beyond the first, summed.
+    pub fn duplicates(&self) -> u64 {
+        self.0.lock().values().map(|&n| u64::from(n - 1)).sum()
+    }
+    /// Whether every offset 0..per_partition of partitions 0..partitions was handled.
+    pub fn covers(&self, partitions: i32, per_partition: i64) -> bool {
+        let seen = self.0.lock();
+        (0..partitions).all(|p| (0..per_partition).all(|o| seen.contains_key(&(p, o))))
+    }
+}
+
+/// Worker threads that recv → handle → ack on one consumer until stopped or closed.
+pub struct Workers {
+    /// The consumer they serve.
+    pub consumer: Arc<Consumer>,
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<Vec<Error>>>,
+}
+
+impl Workers {
+    /// Starts `threads` workers; `handle` runs before each ack (the ledger is noted after it).
+    pub fn start(
+        consumer: Consumer,
+        threads: usize,
+        ledger: &Ledger,
+        handle: impl Fn(&Record) + Send + Sync + 'static,
+    ) -> Workers {
+        let consumer = Arc::new(consumer);
+        let stop = Arc::new(AtomicBool::new(false));
+        let handle = Arc::new(handle);
+        let threads = (0..threads)
+            .map(|_| {
+                let (consumer, stop, ledger, handle) = (
+                    consumer.clone(),
+                    stop.clone(),
+                    ledger.clone(),
+                    handle.clone(),
+                );
+                std::thread::spawn(move || {
+                    let mut errors = Vec::new();
+                    while !stop.load(Ordering::Acquire) {
+                        match consumer.recv(Duration::from_millis(100)) {
+                            Ok(Some(r)) => {
+                                handle(&r);
+                                ledger.note(&r);
+                                let _ = r.ack();
+                            }
+                            Ok(None) => {}
+                            Err(Error::Closed) => break,
+                            Err(e) => errors.push(e),
+                        }
+                    }
+                    errors
+                })
+            })
+            .collect();
+        Workers {
+            consumer,
+            stop,
+            threads,
+        }
+    }
+
+    /// Stops the workers that are not blocked in a handler, closes the consumer and returns
+    /// the errors `recv` reported. Workers stuck in a handler are left behind.
+    pub fn finish(self) -> Vec<Error> {
+        self.stop.store(true, Ordering::Release);
+        self.consumer.close().expect("close");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.threads.iter().any(|t| !t.is_finished()) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let mut errors = Vec::new();
+        for t in self.threads {
+            if t.is_finished() {
+                errors.extend(t.join().expect("worker"));
+            }
+        }
+        errors
+    }
+}

@@ -1,0 +1,116 @@
+//! Fast runtime tests on librdkafka's mock cluster: the consumer's whole path — subscribe,
+//! recv, ack from many threads, commit, close — without a real broker.
+
+#[path = "common/runtime.rs"]
+mod runtime;
+
+use rdkafka::mocking::MockCluster;
+use runtime::{committed, produce, settings, Ledger, Workers};
+use std::time::Duration;
+use steady_core::runtime::{Consumer, Error};
+
+const TOPIC: &str = "mock-topic";
+
+fn cluster(
+    partitions: i32,
+) -> (
+    MockCluster<'static, rdkafka::producer::DefaultProducerContext>,
+    String,
+) {
+    let mock = MockCluster::new(1).expect("mock cluster");
+    mock.create_topic(TOPIC, partitions, 1).expect("topic");
+    let bootstrap = mock.bootstrap_servers();
+    (mock, bootstrap)
+}
+
+#[test]
+fn consumes_acks_and_commits_the_acked_prefix() {
+    let (_mock, bootstrap) = cluster(3);
+    produce(&bootstrap, TOPIC, 3, 300, 10);
+    let consumer = Consumer::new(&settings(&bootstrap, "g-basic", &[]), &[TOPIC]).unwrap();
+    let mut seen = 0;
+    while seen < 300 {
+        let r = consumer
+            .recv(Duration::from_secs(30))
+            .unwrap()
+            .expect("a record within 30 s");
+        assert_eq!(r.topic(), TOPIC);
+        assert_eq!(r.payload().unwrap().len(), 10);
+        seen += 1;
+        // Ack everything except offset 50 of partition 1 and what follows it.
+        if !(r.partition() == 1 && r.offset() >= 50) {
+            consumer.ack(&r).unwrap();
+        }
+    }
+    consumer.commit().unwrap();
+    let stats = consumer.stats();
+    println!("stats: {}", stats.to_json());
+    assert_eq!(stats.delivered, 300);
+    assert_eq!(stats.acked, 250);
+    assert_eq!(stats.in_flight, 50);
+    consumer.close().unwrap();
+    consumer.close().unwrap(); // idempotent
+    assert!(matches!(consumer.recv(Duration::ZERO), Err(Error::Closed)));
+    assert_eq!(
+        committed(&bootstrap, "g-basic", TOPIC, 3),
+        vec![100, 50, 100]
+    );
+}
+
+#[test]
+fn many_threads_recv_and_ack_out_of_order() {
+    let (_mock, bootstrap) = cluster(4);
+    produce(&bootstrap, TOPIC, 4, 4000, 50);
+    let ledger = Ledger::default();
+    let consumer = Consumer::new(
+        &settings(
+            &bootstrap,
+            "g-threads",
+            &[("steady.buffer.max.records", "64")],
+        ),
+        &[TOPIC],
+    )
+    .unwrap();
+    let workers = Workers::start(consumer, 4, &ledger, |r| {
+        if r.offset() % 7 == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    });
+    runtime::wait_until("all 4000 records handled", Duration::from_secs(120), || {
+        ledger.distinct() == 4000
+    });
+    let consumer = workers.consumer.clone();
+    runtime::wait_until("every ack counted", Duration::from_secs(30), || {
+        consumer.stats().acked == 4000
+    });
+    let stats = consumer.stats();
+    println!("stats: {}", stats.to_json());
+    assert!(stats.peak_buffered_records <= 64);
+    assert_eq!(stats.in_flight, 0);
+    assert!(stats.ack_threads >= 2, "acks came from several threads");
+    assert!(workers.finish().is_empty());
+    assert_eq!(committed(&bootstrap, "g-threads", TOPIC, 4), vec![1000; 4]);
+    assert_eq!(ledger.duplicates(), 0);
+}
+
+#[test]
+fn blocked_recv_is_woken_by_close() {
+    let (_mock, bootstrap) = cluster(1);
+    let consumer = std::sync::Arc::new(
+        Consumer::new(&settings(&bootstrap, "g-close", &[]), &[TOPIC]).unwrap(),
+    );
+    let waiter = {
+        let c = consumer.clone();
+        std::thread::spawn(move || c.recv(Duration::from_secs(3600)))
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    consumer.close().unwrap();
+    assert!(matches!(waiter.join().unwrap(), Err(Error::Closed)));
+}
+
+#[test]
+fn consumer_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Consumer>();
+    check::<steady_core::runtime::Record>();
+}
