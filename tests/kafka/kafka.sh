@@ -11,6 +11,18 @@ START_TIMEOUT=${KAFKA_START_TIMEOUT:-90}
 STOP_TIMEOUT=${KAFKA_STOP_TIMEOUT:-30}
 TOPIC_TIMEOUT=${KAFKA_TOPIC_TIMEOUT:-60}
 
+# JVM options of the brokers.
+BROKER_JVM_OPTS=(-Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true)
+# JVM options of the short-lived command-line tools: start-up time matters, not peak speed.
+TOOL_JVM_OPTS=(-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
+
+# shellcheck source=lib/protocol.sh
+source "$HERE/lib/protocol.sh"
+# shellcheck source=lib/kraft.sh
+source "$HERE/lib/kraft.sh"
+# shellcheck source=lib/zk.sh
+source "$HERE/lib/zk.sh"
+
 usage() {
     cat >&2 <<'EOF'
 usage: kafka.sh COMMAND [--instance NAME] [--version VERSION]
@@ -21,19 +33,21 @@ usage: kafka.sh COMMAND [--instance NAME] [--version VERSION]
   resume      same as start: restarts a killed broker on its port with its data
   restart     kill, then start again on the same port with the same data
   stop-all    stop every broker and delete all their data
-  topic create NAME PARTITIONS   create a topic (also: topic NAME PARTITIONS)
+  topic create NAME PARTITIONS   create a topic and wait until it has leaders
+                                 (also: topic NAME PARTITIONS)
   api-versions                   print the broker's ApiVersions answer: "api_key min max" lines
 
   --instance NAME   a separate broker with its own data and ports (default: "default",
                     or "kafka-VERSION" with --version)
-  --version V       Apache Kafka version: 4.x (KRaft, default 4.1.1), 0.10.0.1 or 0.10.2.2
+  --version V       Apache Kafka version: 4.x (KRaft, default 4.1.1), or 0.10.0.1 / 0.10.2.2
                     (ZooKeeper-based)
 EOF
     exit 2
 }
 
 say() { echo "kafka.sh: $*" >&2; }
-# fail CODE MESSAGE: print MESSAGE to stderr and exit with CODE.
+
+# fail CODE MESSAGE: prints MESSAGE to stderr and exits with CODE.
 fail() {
     local code=$1
     shift
@@ -62,7 +76,7 @@ done
 
 # ---------------------------------------------------------------- instances
 
-# Kafka line of a version: "kraft" for 4.x, "zk" for the 0.10 brokers.
+# Kafka line of a version: "kraft" for 4.x, "zk" for the old ZooKeeper-based brokers.
 kafka_line() {
     case $1 in
         4.*) echo kraft ;;
@@ -71,7 +85,7 @@ kafka_line() {
     esac
 }
 
-# Preferred first port of an instance: fixed for the well-known ones, hashed for others.
+# Preferred listener port of an instance: fixed for the well-known ones, hashed for others.
 preferred_port() {
     case $1 in
         default) echo 19092 ;;
@@ -83,7 +97,7 @@ preferred_port() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# True when PORT is recorded by an instance other than $INSTANCE.
+# True when port $1 is recorded by an instance other than this one.
 port_claimed() {
     local f
     for f in "$RUN"/*/instance.env; do
@@ -93,8 +107,8 @@ port_claimed() {
     return 1
 }
 
-# Sets PORT (the Kafka listener) and AUX_PORT (KRaft controller or ZooKeeper) for a new instance:
-# the preferred pair, or the next free pair when something else holds it.
+# Sets PORT (the Kafka listener) and AUX_PORT (KRaft controller or ZooKeeper) of a new
+# instance: the preferred pair, or the next free pair when something else holds it.
 choose_ports() {
     local port
     port=$(preferred_port "$INSTANCE")
@@ -111,10 +125,15 @@ choose_ports() {
     fail 1 "no free port pair found for instance '$INSTANCE'"
 }
 
+# Sets INSTANCE, DIR, VERSION, LINE, LIBS, and PORT/AUX_PORT when the instance exists; holds
+# the instance's lock from then on.
 resolve_instance() {
-    [[ -n $INSTANCE ]] || if [[ -n $VERSION ]]; then INSTANCE=kafka-$VERSION; else INSTANCE=default; fi
+    if [[ -z $INSTANCE ]]; then
+        if [[ -n $VERSION ]]; then INSTANCE=kafka-$VERSION; else INSTANCE=default; fi
+    fi
     [[ $INSTANCE =~ ^[A-Za-z0-9._-]+$ ]] || fail 2 "bad instance name '$INSTANCE' (letters, digits, . _ - only)"
     DIR=$RUN/$INSTANCE
+    lock
     PORT=""
     AUX_PORT=""
     if [[ -f $DIR/instance.env ]]; then
@@ -129,10 +148,11 @@ resolve_instance() {
     fi
     VERSION=${VERSION:-$DEFAULT_VERSION}
     LINE=$(kafka_line "$VERSION")
-    LIBS=$CACHE/$VERSION
+    # The cache follows pom.xml: a changed dependency list downloads afresh.
+    LIBS=$CACHE/$VERSION-$(cksum <"$HERE/pom.xml" | cut -d' ' -f1)
 }
 
-# Serialises commands on one instance (and on the jar cache) between concurrent callers.
+# Serialises the commands on one instance between concurrent callers (lock on fd 9).
 lock() {
     mkdir -p "$RUN"
     exec 9>"$RUN/.$INSTANCE.lock"
@@ -141,7 +161,7 @@ lock() {
 
 # ---------------------------------------------------------------- processes
 
-# PID stored in pid file $1 when that process is alive and runs from this instance's directory.
+# The pid in pid file $1 when that process is alive and runs from this instance's directory.
 live_pid() {
     local pid
     pid=$(cat "$DIR/$1.pid" 2>/dev/null) || return 1
@@ -158,15 +178,21 @@ stop_process() {
         sleep 0.1
     done
     if kill -0 "$pid" 2>/dev/null; then
-        say "$1 of '$INSTANCE' did not stop within ${STOP_TIMEOUT}s; killing it"
+        say "the $1 of '$INSTANCE' did not stop within ${STOP_TIMEOUT}s; killing it"
         kill -KILL "$pid" 2>/dev/null || true
         while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
     fi
     rm -f "$DIR/$1.pid"
 }
 
-# Starts a JVM in the background, detached from the caller's terminal and pipes.
-# spawn NAME LOGFILE JAVA ARGS...
+# The broker stops first: its controlled shutdown needs ZooKeeper.
+stop_all_processes() {
+    stop_process broker
+    stop_process zookeeper
+}
+
+# spawn NAME LOGFILE COMMAND...: starts a process in the background, detached from the
+# caller's session, terminal, pipes and lock.
 spawn() {
     local name=$1 logfile=$2
     shift 2
@@ -183,40 +209,6 @@ show_log_tail() {
     done
 }
 
-# ---------------------------------------------------------------- protocol check
-
-# Sends an ApiVersions v0 request to 127.0.0.1:PORT and prints the raw answer as hex
-# (without the 4-byte size); fails when nothing sensible comes back.
-api_versions_hex() {
-    local port=$1 size hex
-    exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
-    # size 18 | api_key 18 | version 0 | correlation id 1 | client id "kafka.sh"
-    printf '\x00\x00\x00\x12\x00\x12\x00\x00\x00\x00\x00\x01\x00\x08kafka.sh' >&3
-    size=$(timeout 5 head -c 4 <&3 | od -An -tu1 | awk '{print $1*16777216+$2*65536+$3*256+$4}')
-    if [[ -z $size ]] || ((size < 6 || size > 65536)); then
-        exec 3<&-
-        return 1
-    fi
-    hex=$(timeout 5 head -c "$size" <&3 | od -An -v -tx1 | tr -d ' \n')
-    exec 3<&-
-    # correlation id 1, error code 0
-    [[ ${#hex} -eq $((size * 2)) && ${hex:0:12} == 000000010000 ]] || return 1
-    echo "$hex"
-}
-
-broker_answers() { api_versions_hex "$PORT" >/dev/null 2>&1; }
-
-# Prints "api_key min max" for each API the broker announces.
-print_api_versions() {
-    local hex count i off
-    hex=$(api_versions_hex "$PORT") || fail 1 "broker of '$INSTANCE' on port $PORT did not answer ApiVersions"
-    count=$((16#${hex:12:8}))
-    for ((i = 0; i < count; i++)); do
-        off=$((20 + i * 12))
-        echo "$((16#${hex:off:4})) $((16#${hex:off+4:4})) $((16#${hex:off+8:4}))"
-    done
-}
-
 # ---------------------------------------------------------------- jars and Java
 
 # Downloads the jars of $VERSION into $LIBS once; later starts use them offline.
@@ -230,8 +222,8 @@ fetch_jars() {
         local tmp=$LIBS.tmp
         rm -rf "$tmp" "$LIBS"
         mkdir -p "$tmp"
-        if ! mvn -q -B -Dstyle.color=never -f "$HERE/pom.xml" -P "$LINE" -Dkafka.version="$VERSION" \
-            dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" >&2; then
+        if ! mvn -q -B -f "$HERE/pom.xml" -P "$LINE" -Dkafka.version="$VERSION" dependency:copy-dependencies \
+            -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2; then
             rm -rf "$tmp"
             fail 1 "could not download Apache Kafka $VERSION from Maven Central (see the Maven output above)"
         fi
@@ -242,12 +234,13 @@ fetch_jars() {
     exec 8>&-
 }
 
-# The Java 17 runtime that Apache Kafka 4.x runs on.
-java17() {
+# The Java runtime for every broker and tool: Java 17 (Kafka 4.x needs 17 or newer; the old
+# 0.10 brokers run on it too). KAFKA_JAVA overrides it.
+java_runtime() {
     local j
     for j in "${KAFKA_JAVA:-}" /usr/lib/jvm/java-17-openjdk-amd64/bin/java "$(command -v java || true)"; do
         [[ -n $j && -x $j ]] || continue
-        if "$j" -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])'; then
+        if "$j" -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])'; then
             echo "$j"
             return
         fi
@@ -255,124 +248,48 @@ java17() {
     fail 3 "cannot run Kafka $VERSION here: no Java 17 or newer found"
 }
 
-# JVM options of the short-lived command-line tools: start-up time matters, not peak speed.
-TOOL_JVM_OPTS=(-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto)
-
-# ---------------------------------------------------------------- KRaft broker (4.x)
-
-write_kraft_config() {
-    cat >"$DIR/server.properties" <<EOF
-# Apache Kafka $VERSION, one combined broker and controller for tests (written by kafka.sh)
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$AUX_PORT
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$AUX_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-log.dirs=$DIR/data
-num.network.threads=2
-num.io.threads=4
-num.partitions=1
-default.replication.factor=1
-min.insync.replicas=1
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=4
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-auto.create.topics.enable=false
-group.initial.rebalance.delay.ms=0
-group.coordinator.rebalance.protocols=classic,consumer
-EOF
-}
-
-# A random KRaft cluster id: 16 bytes in URL-safe base64 that does not start with '-'.
-new_cluster_id() {
-    local id
-    while :; do
-        id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
-        [[ $id != -* ]] && echo "$id" && return
-    done
-}
-
-# JVM options of the broker.
-BROKER_JVM_OPTS=(-Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true)
-
-# Logging options of the KRaft broker and its storage tool: into the instance's logs/server.log.
-kraft_log_opts() {
-    echo -Dkafka.logs.dir="$DIR/logs" -Dlog4j2.configurationFile="$HERE/log4j2.properties"
-}
-
-start_kraft() {
-    local java
-    java=$(java17)
-    if [[ ! -f $DIR/data/meta.properties ]]; then
-        write_kraft_config
-        # shellcheck disable=SC2046
-        "$java" "${TOOL_JVM_OPTS[@]}" $(kraft_log_opts) -cp "$LIBS/*" kafka.tools.StorageTool format \
-            -t "$(new_cluster_id)" -c "$DIR/server.properties" >"$DIR/logs/format.log" 2>&1 ||
-            { show_log_tail; fail 1 "formatting the KRaft log directory of '$INSTANCE' failed"; }
-    fi
-    # shellcheck disable=SC2046
-    spawn broker "$DIR/logs/broker.out.log" "$java" "${BROKER_JVM_OPTS[@]}" $(kraft_log_opts) -cp "$LIBS/*" \
-        kafka.Kafka "$DIR/server.properties"
-}
-
 # ---------------------------------------------------------------- commands
 
-# Waits until the broker answers ApiVersions; fails with its log tail otherwise.
+# Waits until the broker answers; on failure prints its log tail, stops it and exits.
 await_broker() {
     local deadline=$((SECONDS + START_TIMEOUT))
-    while ((SECONDS < deadline)); do
-        broker_answers && return 0
+    until broker_ready "$PORT"; do
         if ! live_pid broker >/dev/null; then
             show_log_tail
+            stop_all_processes
             fail 1 "the Kafka $VERSION broker of '$INSTANCE' exited during start-up"
+        fi
+        if ((SECONDS >= deadline)); then
+            show_log_tail
+            stop_all_processes
+            fail 1 "the Kafka $VERSION broker of '$INSTANCE' did not answer on 127.0.0.1:$PORT within ${START_TIMEOUT}s"
         fi
         sleep 0.25
     done
-    show_log_tail
-    stop_all_processes
-    fail 1 "the Kafka $VERSION broker of '$INSTANCE' did not answer on 127.0.0.1:$PORT within ${START_TIMEOUT}s"
-}
-
-stop_all_processes() {
-    stop_process broker
-    stop_process zookeeper
 }
 
 cmd_start() {
-    lock
-    if live_pid broker >/dev/null; then
-        await_broker
-        echo "bootstrap=127.0.0.1:$PORT"
-        return
+    if ! live_pid broker >/dev/null; then
+        stop_all_processes # e.g. a ZooKeeper left behind by a broker that died
+        [[ -n $PORT ]] || choose_ports
+        if port_in_use "$PORT" || port_in_use "$AUX_PORT"; then
+            fail 1 "port $PORT or $AUX_PORT of instance '$INSTANCE' is taken by another program"
+        fi
+        fetch_jars
+        mkdir -p "$DIR/logs"
+        printf 'VERSION=%s\nPORT=%s\nAUX_PORT=%s\n' "$VERSION" "$PORT" "$AUX_PORT" >"$DIR/instance.env"
+        say "starting Apache Kafka $VERSION '$INSTANCE' on 127.0.0.1:$PORT (logs in $DIR/logs)"
+        "start_$LINE"
     fi
-    stop_all_processes # a ZooKeeper left alone by a broker that died
-    [[ -n $PORT ]] || choose_ports
-    if port_in_use "$PORT" || port_in_use "$AUX_PORT"; then
-        fail 1 "port $PORT or $AUX_PORT of instance '$INSTANCE' is taken by another program"
-    fi
-    fetch_jars
-    mkdir -p "$DIR/logs"
-    printf 'VERSION=%s\nPORT=%s\nAUX_PORT=%s\n' "$VERSION" "$PORT" "$AUX_PORT" >"$DIR/instance.env"
-    say "starting Apache Kafka $VERSION '$INSTANCE' on 127.0.0.1:$PORT (logs in $DIR/logs)"
-    "start_$LINE"
     await_broker
     echo "bootstrap=127.0.0.1:$PORT"
 }
 
 cmd_kill() {
-    lock
     stop_all_processes
 }
 
 cmd_stop() {
-    lock
     stop_all_processes
     rm -rf "$DIR"
 }
@@ -385,20 +302,28 @@ cmd_stop_all() {
     done
 }
 
+# topic [create] NAME PARTITIONS: creates the topic, then waits until every partition has a leader.
 cmd_topic() {
-    [[ ${POSITIONAL[0]:-} == create ]] && POSITIONAL=("${POSITIONAL[@]:1}")
+    if [[ ${POSITIONAL[0]:-} == create ]]; then POSITIONAL=("${POSITIONAL[@]:1}"); fi
     ((${#POSITIONAL[@]} == 2)) || usage
-    local name=${POSITIONAL[0]} partitions=${POSITIONAL[1]}
+    local name=${POSITIONAL[0]} partitions=${POSITIONAL[1]} out deadline
+    [[ $name =~ ^[A-Za-z0-9._-]+$ ]] || fail 2 "bad topic name '$name' (letters, digits, . _ - only)"
     [[ $partitions =~ ^[1-9][0-9]*$ ]] || fail 2 "partitions must be a positive number, got '$partitions'"
-    live_pid broker >/dev/null || fail 1 "broker '$INSTANCE' is not running: run kafka.sh start first"
-    local out
-    if ! out=$(timeout "$TOPIC_TIMEOUT" "$(java17)" "${TOOL_JVM_OPTS[@]}" -cp "$LIBS/*" \
-        -Dlog4j2.configurationFile="$HERE/log4j2-tools.properties" org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$PORT" --create \
-        --topic "$name" --partitions "$partitions" --replication-factor 1 2>&1); then
+    live_pid broker >/dev/null || fail 1 "the broker of '$INSTANCE' is not running: run kafka.sh start first"
+    deadline=$((SECONDS + TOPIC_TIMEOUT))
+    if ! out=$("create_topic_$LINE" "$name" "$partitions" 2>&1); then
         echo "$out" >&2
         fail 1 "could not create topic '$name' with $partitions partitions on 127.0.0.1:$PORT"
     fi
+    until topic_ready "$PORT" "$name" "$partitions"; do
+        ((SECONDS < deadline)) || fail 1 "topic '$name' has no leader for all $partitions partitions after ${TOPIC_TIMEOUT}s"
+        sleep 0.1
+    done
     echo "$out"
+}
+
+cmd_api_versions() {
+    api_versions "$PORT" 2>/dev/null || fail 1 "the broker of '$INSTANCE' did not answer ApiVersions on 127.0.0.1:${PORT:-?}"
 }
 
 case $COMMAND in
@@ -408,6 +333,6 @@ case $COMMAND in
     restart) resolve_instance; cmd_kill; cmd_start ;;
     stop-all) cmd_stop_all ;;
     topic) resolve_instance; cmd_topic ;;
-    api-versions) resolve_instance; print_api_versions ;;
+    api-versions) resolve_instance; cmd_api_versions ;;
     *) usage ;;
 esac
