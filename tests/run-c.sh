@@ -1,2 +1,60 @@
 #!/usr/bin/env bash
-echo "run-c: not yet"
+# Builds the C tests against libsteady.a and libsteady.so with AddressSanitizer and
+# UndefinedBehaviorSanitizer, runs them and the documented example against the local broker,
+# then runs the tests once more under valgrind (shared library, no sanitizer).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+target="${CARGO_TARGET_DIR:-$root/target}"
+lib="$target/release"
+build="$root/tests/c/build"
+mkdir -p "$build"
+
+cargo build --release -p steady-ffi
+tests/c/doc-example.sh docs/c.md tests/c/example.c
+
+# What the static library needs besides itself (`cargo rustc -- --print native-static-libs`).
+static_deps=(-lz -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
+warn=(-std=c11 -Wall -Wextra -Wpedantic -Werror -g -Iinclude)
+san=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+tests=(tests/c/harness.c tests/c/test_doctor.c tests/c/test_consumer.c tests/c/test_misuse.c)
+shared=(-L"$lib" -lsteady -Wl,-rpath,"$lib" -lpthread)
+
+gcc "${warn[@]}" "${san[@]}" "${tests[@]}" "$lib/libsteady.a" "${static_deps[@]}" -o "$build/test-static"
+gcc "${warn[@]}" "${san[@]}" "${tests[@]}" "${shared[@]}" -o "$build/test-shared"
+gcc "${warn[@]}" "${tests[@]}" "${shared[@]}" -o "$build/test-valgrind"
+gcc "${warn[@]}" "${san[@]}" tests/c/example.c "${shared[@]}" -o "$build/example"
+for bin in test-static test-shared example; do
+    if ! nm "$build/$bin" | grep -c __asan_init >/dev/null; then
+        echo "run-c: $bin is not built with AddressSanitizer" >&2
+        exit 1
+    fi
+done
+
+bootstrap="$(tests/kafka/kafka.sh start | tail -n1 | sed 's/^bootstrap=//')"
+suffix="$$-$(date +%s)"
+export STEADY_BOOTSTRAP="$bootstrap"
+export STEADY_TOPIC_SLOW="steady-c-slow-$suffix"
+export STEADY_TOPIC_EMPTY="steady-c-empty-$suffix"
+export STEADY_SLOW_RECORDS=2
+example_topic="steady-c-example-$suffix"
+for topic in "$STEADY_TOPIC_SLOW" "$STEADY_TOPIC_EMPTY" "$example_topic"; do
+    tests/kafka/kafka.sh topic create "$topic" 1
+done
+printf 'trace:a\tk1\tslow-1\ntrace:b\tk2\tslow-2\n' | tests/c/produce.sh "$bootstrap" "$STEADY_TOPIC_SLOW"
+printf 'n:1\tk1\thello\nn:2\tk2\tsteady\nn:3\tk3\tworld\n' | tests/c/produce.sh "$bootstrap" "$example_topic"
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+echo "run-c: static library, ASan+UBSan"
+"$build/test-static"
+echo "run-c: shared library, ASan+UBSan"
+"$build/test-shared"
+echo "run-c: example"
+"$build/example" "$bootstrap" "$example_topic" "steady-c-example-$suffix" 3 | tee "$build/example.out"
+grep -q "@2: world" "$build/example.out"
+
+echo "run-c: shared library under valgrind"
+valgrind --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite,indirect,possible \
+    --show-leak-kinds=definite,indirect,possible --trace-children=no \
+    "$build/test-valgrind"

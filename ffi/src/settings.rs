@@ -1,0 +1,158 @@
+//! `steady_settings`: consumer properties in the Java or librdkafka dialect.
+
+use crate::error::{steady_error, steady_result, Error};
+use crate::handle::{free_box, to_boxed_mut_ptr, try_mut, try_out, write_out, Castable};
+use crate::strings::try_str;
+use std::ffi::c_char;
+use steady_core::Settings;
+
+/// Consumer properties (Java or librdkafka names, plus `steady.*`), as `key=value` pairs.
+///
+/// Thread rules: it may move between threads; calls that change it (`_set`, `_load_file`) must
+/// not run at the same time as any other call on it; calls that only read it (`steady_check`,
+/// `steady_consumer_new`, `steady_probe`) may run at the same time from many threads.
+/// Under the hood it is a `Box<Settings>`.
+pub struct steady_settings {
+    _private: [u8; 0],
+}
+
+impl Castable for steady_settings {
+    type Rust = Settings;
+    type Ownership = crate::handle::OwnershipBox;
+}
+
+/// Creates empty settings in `*settings_out`. Release them with `steady_settings_free`.
+#[no_mangle]
+pub extern "C" fn steady_settings_new(settings_out: *mut *mut steady_settings) -> steady_result {
+    let err_out = std::ptr::null_mut();
+    ffi_panic_boundary! { err_out =>
+        let out = try_out(settings_out, "settings_out")?;
+        write_out(out, to_boxed_mut_ptr::<steady_settings>(Settings::new()));
+        Ok(())
+    }
+}
+
+/// Sets `key` to `value` (both trimmed; a later value replaces an earlier one). Values are not
+/// checked here: `steady_check` and `steady_consumer_new` report bad ones by key.
+///
+/// Errors: NULL_PARAMETER, INVALID_UTF8, CONFIG_SYNTAX for an empty key. On error the settings
+/// are unchanged.
+#[no_mangle]
+pub extern "C" fn steady_settings_set(
+    settings: *mut steady_settings,
+    key: *const c_char,
+    value: *const c_char,
+    err_out: *mut *mut steady_error,
+) -> steady_result {
+    ffi_panic_boundary! { err_out =>
+        let settings = try_mut(settings, "settings")?;
+        let key = try_str(key, "key")?;
+        let value = try_str(value, "value")?;
+        if key.trim().is_empty() {
+            return Err(Error::new(steady_result::ConfigSyntax, format!("empty key for value '{value}'")));
+        }
+        settings.set(key, value);
+        Ok(())
+    }
+}
+
+/// Reads the Java `.properties` file at `path` and adds its entries (they replace entries of the
+/// same key).
+///
+/// Errors: NULL_PARAMETER, INVALID_UTF8, CONFIG_IO (unreadable file), CONFIG_SYNTAX (the message
+/// gives file and line). On error the settings are unchanged.
+#[no_mangle]
+pub extern "C" fn steady_settings_load_file(
+    settings: *mut steady_settings,
+    path: *const c_char,
+    err_out: *mut *mut steady_error,
+) -> steady_result {
+    ffi_panic_boundary! { err_out =>
+        let settings = try_mut(settings, "settings")?;
+        let loaded = Settings::load(try_str(path, "path")?)?;
+        for (key, value) in loaded.iter() {
+            settings.set(key, value);
+        }
+        Ok(())
+    }
+}
+
+/// Releases settings. NULL is fine. Consumers built from them keep their own copy.
+#[no_mangle]
+pub extern "C" fn steady_settings_free(settings: *mut steady_settings) {
+    ffi_panic_boundary! {
+        free_box(settings)
+    }
+}
+
+/// Used by the other modules' tests: settings built from pairs, as C would build them.
+#[cfg(test)]
+pub(crate) fn test_settings(pairs: &[(&str, &str)]) -> *mut steady_settings {
+    let mut s = std::ptr::null_mut();
+    assert_eq!(steady_settings_new(&mut s), steady_result::Ok);
+    for (k, v) in pairs {
+        let (k, v) = (
+            std::ffi::CString::new(*k).unwrap(),
+            std::ffi::CString::new(*v).unwrap(),
+        );
+        let r = steady_settings_set(s, k.as_ptr(), v.as_ptr(), std::ptr::null_mut());
+        assert_eq!(r, steady_result::Ok);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{steady_error_code, steady_error_free};
+    use crate::handle::as_ref;
+
+    #[test]
+    fn set_and_load() {
+        let s = test_settings(&[("session.timeout.ms", " 25000 ")]);
+        let dir =
+            std::env::temp_dir().join(format!("steady-ffi-{}.properties", std::process::id()));
+        std::fs::write(&dir, "max.poll.records=80\nsession.timeout.ms: 30000\n").unwrap();
+        let path = std::ffi::CString::new(dir.to_str().unwrap()).unwrap();
+        let r = steady_settings_load_file(s, path.as_ptr(), std::ptr::null_mut());
+        assert_eq!(r, steady_result::Ok);
+        std::fs::remove_file(&dir).unwrap();
+        let rust = as_ref(s.cast_const()).unwrap();
+        assert_eq!(rust.raw("session.timeout.ms"), Some("30000"));
+        assert_eq!(rust.raw("max.poll.records"), Some("80"));
+        steady_settings_free(s);
+    }
+
+    #[test]
+    fn misuse_is_reported() {
+        assert_eq!(
+            steady_settings_new(std::ptr::null_mut()),
+            steady_result::NullParameter
+        );
+        let s = test_settings(&[]);
+        let mut err = std::ptr::null_mut();
+        let r = steady_settings_set(s, c"".as_ptr(), c"1".as_ptr(), &mut err);
+        assert_eq!(r, steady_result::ConfigSyntax);
+        assert_eq!(steady_error_code(err), steady_result::ConfigSyntax);
+        steady_error_free(err);
+        let bad = b"\xc3\x28\0";
+        let r = steady_settings_set(s, c"k".as_ptr(), bad.as_ptr().cast(), std::ptr::null_mut());
+        assert_eq!(r, steady_result::InvalidUtf8);
+        let r = steady_settings_set(
+            std::ptr::null_mut(),
+            c"k".as_ptr(),
+            c"v".as_ptr(),
+            std::ptr::null_mut(),
+        );
+        assert_eq!(r, steady_result::NullParameter);
+        let r = steady_settings_load_file(
+            s,
+            c"/nonexistent/steady.properties".as_ptr(),
+            std::ptr::null_mut(),
+        );
+        assert_eq!(r, steady_result::ConfigIo);
+        assert!(as_ref(s.cast_const()).unwrap().is_empty());
+        steady_settings_free(s);
+        steady_settings_free(std::ptr::null_mut());
+    }
+}

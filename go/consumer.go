@@ -1,0 +1,236 @@
+package steady
+
+/*
+#include <stdlib.h>
+#include "steady.h"
+*/
+import "C"
+
+import (
+	"encoding/json"
+	"math"
+	"runtime"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// Consumer is a Kafka consumer whose poll loop (heartbeats, rebalances, commits) runs on a
+// thread of its own, so a slow handler never makes its group rebalance.
+//
+// All methods may be called from any goroutines at the same time. Close wakes a Poll blocked
+// in another goroutine; after Close every method returns an error matching ErrClosed.
+type Consumer struct {
+	// mu is held for reading by every call into C and for writing by the free in Close.
+	mu      sync.RWMutex
+	ptr     *C.steady_consumer
+	cleanup runtime.Cleanup
+}
+
+// NewConsumer checks settings with the rule checks (an error finding refuses with an error
+// matching ErrConfigRefused), then starts a consumer subscribed to topics. Settings are
+// librdkafka consumer keys (bootstrap.servers, group.id, …) plus steady.* keys.
+func NewConsumer(settings map[string]string, topics []string) (*Consumer, error) {
+	s, err := newSettings(settings)
+	if err != nil {
+		return nil, err
+	}
+	defer C.steady_settings_free(s)
+	var strs cStrings
+	defer strs.free()
+	ctopics := (**C.char)(C.calloc(C.size_t(len(topics)+1), C.size_t(unsafe.Sizeof((*C.char)(nil)))))
+	defer C.free(unsafe.Pointer(ctopics))
+	list := unsafe.Slice(ctopics, len(topics)+1)
+	for i, t := range topics {
+		list[i] = strs.add(t)
+	}
+	var p *C.steady_consumer
+	if err := call(func(e **C.steady_error) C.steady_result {
+		return C.steady_consumer_new(s, ctopics, C.size_t(len(topics)), &p, e)
+	}); err != nil {
+		return nil, err
+	}
+	c := &Consumer{ptr: p}
+	c.cleanup = runtime.AddCleanup(c, func(p *C.steady_consumer) { C.steady_consumer_free(p) }, c.ptr)
+	return c, nil
+}
+
+// millis is a wait in ms for C: negative means no limit (-1); long waits are capped.
+func millis(d time.Duration) C.int32_t {
+	if d < 0 {
+		return -1
+	}
+	return C.int32_t(min(d.Milliseconds(), math.MaxInt32))
+}
+
+// use runs f with the live handle, or returns ErrClosed after Close.
+func (c *Consumer) use(f func(p *C.steady_consumer) error) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.ptr == nil {
+		return &Error{Code: ResultClosed, Message: "consumer is closed"}
+	}
+	err := f(c.ptr)
+	runtime.KeepAlive(c)
+	return err
+}
+
+// Poll waits up to timeout (negative: no limit) for the next record. It returns (nil, nil) when
+// nothing arrived in time. Ack the message once it is processed.
+func (c *Consumer) Poll(timeout time.Duration) (*Message, error) {
+	var m *C.steady_message
+	err := c.use(func(p *C.steady_consumer) error {
+		return call(func(e **C.steady_error) C.steady_result { return C.steady_consumer_poll(p, millis(timeout), &m, e) })
+	})
+	if isTimeout(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return newMessage(m), nil
+}
+
+// PollBatch waits up to timeout (negative: no limit) for records and returns up to max of them;
+// an empty slice when nothing arrived in time.
+func (c *Consumer) PollBatch(max int, timeout time.Duration) ([]*Message, error) {
+	if max < 1 {
+		return nil, &Error{Code: ResultInvalidArgument, Message: "max must be at least 1"}
+	}
+	buf := (**C.steady_message)(C.calloc(C.size_t(max), C.size_t(unsafe.Sizeof((*C.steady_message)(nil)))))
+	defer C.free(unsafe.Pointer(buf))
+	var n C.size_t
+	err := c.use(func(p *C.steady_consumer) error {
+		return call(func(e **C.steady_error) C.steady_result {
+			return C.steady_consumer_poll_batch(p, millis(timeout), buf, C.size_t(max), &n, e)
+		})
+	})
+	if isTimeout(err) {
+		return []*Message{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	messages := make([]*Message, 0, int(n))
+	for _, m := range unsafe.Slice(buf, int(n)) {
+		messages = append(messages, newMessage(m))
+	}
+	return messages, nil
+}
+
+func isTimeout(err error) bool {
+	e, ok := err.(*Error)
+	return ok && e.Code == ResultTimeout
+}
+
+// Commit commits the acked prefix of every assigned partition now.
+func (c *Consumer) Commit() error {
+	return c.use(func(p *C.steady_consumer) error {
+		return call(func(e **C.steady_error) C.steady_result { return C.steady_consumer_commit(p, e) })
+	})
+}
+
+// Check re-runs the rule checks with the settings and the live processing figures.
+func (c *Consumer) Check() (*Report, error) {
+	return c.report(func(p *C.steady_consumer, r **C.steady_report, e **C.steady_error) C.steady_result {
+		return C.steady_consumer_check(p, r, e)
+	})
+}
+
+// Warnings are the warning and info findings of the check made when the consumer was built.
+func (c *Consumer) Warnings() (*Report, error) {
+	return c.report(func(p *C.steady_consumer, r **C.steady_report, e **C.steady_error) C.steady_result {
+		return C.steady_consumer_warnings(p, r, e)
+	})
+}
+
+func (c *Consumer) report(f func(*C.steady_consumer, **C.steady_report, **C.steady_error) C.steady_result) (*Report, error) {
+	var report *Report
+	err := c.use(func(p *C.steady_consumer) error {
+		var r *C.steady_report
+		if err := call(func(e **C.steady_error) C.steady_result { return f(p, &r, e) }); err != nil {
+			return err
+		}
+		var err error
+		report, err = takeReport(r)
+		return err
+	})
+	return report, err
+}
+
+// StatsJSON is the consumer's counters as JSON.
+func (c *Consumer) StatsJSON() (string, error) {
+	var text string
+	err := c.use(func(p *C.steady_consumer) error {
+		var j *C.char
+		if err := call(func(e **C.steady_error) C.steady_result { return C.steady_consumer_stats_json(p, &j, e) }); err != nil {
+			return err
+		}
+		text = ownedString(j)
+		return nil
+	})
+	return text, err
+}
+
+// Stats is a snapshot of the consumer's counters (StatsJSON has every field).
+type Stats struct {
+	Rebalances       uint64            `json:"rebalances"`
+	Assignment       []string          `json:"assignment"`
+	PausedPartitions []string          `json:"paused_partitions"`
+	BufferedRecords  uint64            `json:"buffered_records"`
+	BufferedBytes    uint64            `json:"buffered_bytes"`
+	InFlight         uint64            `json:"in_flight"`
+	Delivered        uint64            `json:"delivered"`
+	Acked            uint64            `json:"acked"`
+	Committed        []CommittedOffset `json:"committed"`
+	ProcessingRate   float64           `json:"processing_rate"`
+	Stalls           uint64            `json:"stalls"`
+	LastError        *string           `json:"last_error"`
+}
+
+// CommittedOffset is the next offset to read of one partition ("topic/partition").
+type CommittedOffset struct {
+	Partition string
+	Offset    int64
+}
+
+// UnmarshalJSON reads the ["topic/partition", offset] pair of the stats JSON.
+func (o *CommittedOffset) UnmarshalJSON(data []byte) error {
+	pair := []any{&o.Partition, &o.Offset}
+	return json.Unmarshal(data, &pair)
+}
+
+// Stats is a snapshot of the consumer's counters.
+func (c *Consumer) Stats() (Stats, error) {
+	var stats Stats
+	text, err := c.StatsJSON()
+	if err == nil {
+		err = json.Unmarshal([]byte(text), &stats)
+	}
+	return stats, err
+}
+
+// Close commits the acked prefix, leaves the group, wakes Polls blocked in other goroutines and
+// releases the consumer once they have returned. A second Close returns an error matching
+// ErrClosed. Messages stay readable; their Ack then returns an error matching ErrClosed.
+func (c *Consumer) Close() error {
+	err := c.use(func(p *C.steady_consumer) error {
+		return call(func(e **C.steady_error) C.steady_result { return C.steady_consumer_close(p, e) })
+	})
+	if isClosed(err) {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ptr != nil {
+		c.cleanup.Stop()
+		C.steady_consumer_free(c.ptr)
+		c.ptr = nil
+	}
+	return err
+}
+
+func isClosed(err error) bool {
+	e, ok := err.(*Error)
+	return ok && e.Code == ResultClosed
+}

@@ -1,0 +1,3 @@
+module steady.dev/steady
+
+go 1.24
