@@ -209,6 +209,20 @@ show_log_tail() {
     done
 }
 
+# Broker settings of every Kafka version: one small single-node broker for tests.
+common_broker_settings() {
+    cat <<PROPERTIES
+log.dirs=$DIR/data
+num.network.threads=2
+num.io.threads=4
+num.partitions=1
+default.replication.factor=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+auto.create.topics.enable=false
+PROPERTIES
+}
+
 # ---------------------------------------------------------------- jars and Java
 
 # Downloads the jars of $VERSION into $LIBS once; later starts use them offline.

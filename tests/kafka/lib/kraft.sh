@@ -13,22 +13,15 @@ advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-log.dirs=$DIR/data
-num.network.threads=2
-num.io.threads=4
-num.partitions=1
-default.replication.factor=1
 min.insync.replicas=1
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=10
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=4
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
-auto.create.topics.enable=false
 group.initial.rebalance.delay.ms=0
 group.coordinator.rebalance.protocols=classic,consumer
+$(common_broker_settings)
 PROPERTIES
 }
 

@@ -19,16 +19,9 @@ listeners=PLAINTEXT://127.0.0.1:$PORT
 advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
 zookeeper.connect=127.0.0.1:$AUX_PORT
 zookeeper.connection.timeout.ms=15000
-log.dirs=$DIR/data
-num.network.threads=2
-num.io.threads=4
-num.partitions=1
-default.replication.factor=1
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=10
-auto.create.topics.enable=false
 delete.topic.enable=true
 log.cleaner.dedupe.buffer.size=8388608
+$(common_broker_settings)
 PROPERTIES
 }
 
