@@ -126,7 +126,7 @@ impl<'a> Ctx<'a> {
 
     /// The client's version is unknown or at least `v`.
     pub fn maybe_at_least(&self, v: Version) -> bool {
-        self.version.map_or(true, |c| c >= v)
+        self.version.is_none_or(|c| c >= v)
     }
 
     /// The broker's version range, when known.

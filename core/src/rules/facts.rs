@@ -87,7 +87,7 @@ impl BrokerVersion {
                 Ok(BrokerVersion {
                     min,
                     max: Some(max),
-                    label: format!("{min}–{max}"),
+                    label: format!("{}–{}", lo.trim(), hi.trim()),
                 })
             }
             None => t.parse().map(Self::exact),

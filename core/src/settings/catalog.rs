@@ -828,9 +828,215 @@ pub fn check_value(kind: &Kind, value: &str) -> Result<(), String> {
 
 fn is_word(words: &[&str], v: &str) -> bool {
     words.iter().any(|w| {
-        w.eq_ignore_ascii_case(v)
-            || (w.ends_with(':')
-                && v.len() > w.len()
-                && v.get(..w.len()).is_some_and(|p| p.eq_ignore_ascii_case(w)))
+        if w.ends_with(':') {
+            v.len() > w.len() && v.get(..w.len()).is_some_and(|p| p.eq_ignore_ascii_case(w))
+        } else {
+            w.eq_ignore_ascii_case(v)
+        }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Dialect; 3] = [Dialect::Java, Dialect::Librdkafka, Dialect::Steady];
+
+    #[test]
+    fn one_row_per_key_and_dialect() {
+        for d in ALL {
+            let mut names: Vec<&str> = KEYS
+                .iter()
+                .filter(|i| i.dialects.contains(&d))
+                .map(|i| i.name)
+                .collect();
+            let n = names.len();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), n, "duplicate rows in {d}");
+        }
+    }
+
+    #[test]
+    fn every_default_has_its_kind() {
+        for info in KEYS {
+            for default in [info.java_default, info.rdkafka_default]
+                .into_iter()
+                .flatten()
+            {
+                assert_eq!(check_value(&info.kind, default), Ok(()), "{}", info.name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_equivalent_is_a_known_key() {
+        for group in EQUIVALENTS {
+            for name in *group {
+                assert!(lookup(name).is_some(), "{name}");
+                assert_eq!(equivalents(name), *group);
+            }
+        }
+        assert!(equivalents("group.id").is_empty());
+    }
+
+    #[test]
+    fn dialects_see_their_own_rows() {
+        let java = lookup_in("session.timeout.ms", Dialect::Java).unwrap();
+        let rd = lookup_in("session.timeout.ms", Dialect::Librdkafka).unwrap();
+        assert_eq!(
+            rd.kind,
+            Kind::Int {
+                min: 1,
+                max: 3_600_000
+            }
+        );
+        assert_ne!(java.kind, rd.kind);
+        assert!(lookup_in("fetch.wait.max.ms", Dialect::Java).is_none());
+        assert!(lookup_in("fetch.wait.max.ms", Dialect::Steady).is_some());
+        assert!(lookup_in("max.poll.records", Dialect::Librdkafka).is_none());
+        assert_eq!(
+            lookup_in("max.poll.records", Dialect::Steady).unwrap().kind,
+            Kind::Int {
+                min: 1,
+                max: 10_000_000
+            }
+        );
+        assert!(lookup_in("steady.stall.policy", Dialect::Java).is_none());
+        assert!(lookup_in("sasl.jaas.config", Dialect::Java).is_some());
+        assert!(lookup_in("sasl.jaas.config", Dialect::Librdkafka).is_none());
+        assert_eq!(lookup("group.id").unwrap().dialects, JR);
+        assert_eq!(
+            name_in("fetch.max.wait.ms", Dialect::Librdkafka),
+            Some("fetch.wait.max.ms")
+        );
+        assert_eq!(
+            name_in("metadata.broker.list", Dialect::Java),
+            Some("bootstrap.servers")
+        );
+        assert_eq!(name_in("key.deserializer", Dialect::Librdkafka), None);
+    }
+
+    #[test]
+    fn nearest_key_finds_misspellings_only() {
+        let cases = [
+            ("sesion.timeout.ms", Some("session.timeout.ms")),
+            ("max.poll.record", Some("max.poll.records")),
+            ("Session.Timeout.MS", Some("session.timeout.ms")),
+            ("heartbeat.interval", Some("heartbeat.interval.ms")),
+            ("enable.auto.comit", Some("enable.auto.commit")),
+            ("xyz", None),
+            ("completely.unrelated.setting.name", None),
+            ("", None),
+        ];
+        for (key, expected) in cases {
+            assert_eq!(nearest_key(key), expected, "{key}");
+        }
+        assert_eq!(
+            nearest_key_in("fetch.wait.max.msx", Dialect::Librdkafka),
+            Some("fetch.wait.max.ms")
+        );
+        assert_eq!(
+            nearest_key_in("steady.stall.polcy", Dialect::Steady),
+            Some("steady.stall.policy")
+        );
+        assert_eq!(nearest_key_in("steady.stall.polcy", Dialect::Java), None);
+    }
+
+    #[test]
+    fn java_defaults_follow_the_client_version() {
+        let java =
+            |key, v: Option<&str>| default_for(key, Dialect::Java, v.map(|v| v.parse().unwrap()));
+        let table = [
+            ("session.timeout.ms", Some("0.10.0"), Some("30000")),
+            ("session.timeout.ms", Some("0.10.0.1"), Some("30000")),
+            ("session.timeout.ms", Some("0.10.1"), Some("10000")),
+            ("session.timeout.ms", Some("2.8"), Some("10000")),
+            ("session.timeout.ms", Some("3.0"), Some("45000")),
+            ("session.timeout.ms", None, Some("45000")),
+            ("max.poll.records", Some("0.9.0"), None),
+            ("max.poll.records", Some("0.10.0"), Some("2147483647")),
+            ("max.poll.records", Some("0.10.1"), Some("500")),
+            ("request.timeout.ms", Some("0.10.0"), Some("40000")),
+            ("request.timeout.ms", Some("0.10.1"), Some("305000")),
+            ("request.timeout.ms", Some("1.1"), Some("305000")),
+            ("request.timeout.ms", Some("2.0"), Some("30000")),
+            ("max.poll.interval.ms", Some("0.10.0"), None),
+            ("max.poll.interval.ms", Some("0.10.1"), Some("300000")),
+            ("heartbeat.interval.ms", Some("0.10.0"), Some("3000")),
+            ("default.api.timeout.ms", Some("1.1"), None),
+            ("default.api.timeout.ms", Some("2.0"), Some("60000")),
+            ("fetch.wait.max.ms", None, Some("500")),
+            ("queued.min.messages", None, None),
+        ];
+        for (key, version, expected) in table {
+            assert_eq!(java(key, version), expected, "{key} at {version:?}");
+        }
+    }
+
+    #[test]
+    fn librdkafka_and_steady_defaults() {
+        let rd = |key, v: Option<&str>| {
+            default_for(key, Dialect::Librdkafka, v.map(|v| v.parse().unwrap()))
+        };
+        assert_eq!(rd("session.timeout.ms", None), Some("45000"));
+        assert_eq!(rd("session.timeout.ms", Some("1.6.1")), Some("10000"));
+        assert_eq!(rd("session.timeout.ms", Some("2.12.1")), Some("45000"));
+        assert_eq!(rd("enable.auto.offset.store", None), Some("true"));
+        assert_eq!(rd("max.partition.fetch.bytes", None), Some("1048576"));
+        assert_eq!(rd("max.poll.records", None), None);
+        let steady = |key| default_for(key, Dialect::Steady, None);
+        assert_eq!(steady("enable.auto.offset.store"), Some("false"));
+        assert_eq!(steady("max.poll.records"), Some("1024"));
+        assert_eq!(steady("steady.buffer.max.records"), Some("1024"));
+        assert_eq!(steady("steady.buffer.max.bytes"), Some("67108864"));
+        assert_eq!(steady("steady.processing.timeout.ms"), Some("300000"));
+        assert_eq!(steady("steady.stall.policy"), Some("leave"));
+        assert_eq!(steady("steady.revoke.drain.ms"), Some("5000"));
+        assert_eq!(steady("session.timeout.ms"), Some("45000"));
+    }
+
+    #[test]
+    fn values_are_checked_against_their_kind() {
+        let int = Kind::Int { min: 1, max: 10 };
+        assert_eq!(check_value(&int, " 10 "), Ok(()));
+        assert_eq!(
+            check_value(&int, "11"),
+            Err("an integer from 1 to 10".into())
+        );
+        assert_eq!(
+            check_value(&int, "ten"),
+            Err("an integer (from 1 to 10)".into())
+        );
+        assert_eq!(check_value(&Kind::Bool, "TRUE"), Ok(()));
+        assert_eq!(check_value(&Kind::Bool, "yes"), Err("true or false".into()));
+        let reset = lookup_in("auto.offset.reset", Dialect::Java).unwrap().kind;
+        assert_eq!(check_value(&reset, "Earliest"), Ok(()));
+        assert_eq!(check_value(&reset, "by_duration:PT1H"), Ok(()));
+        assert!(check_value(&reset, "by_duration:").is_err());
+        assert!(check_value(&reset, "smallest").is_err());
+        let assignors = lookup_in("partition.assignment.strategy", Dialect::Librdkafka)
+            .unwrap()
+            .kind;
+        assert_eq!(check_value(&assignors, "range, cooperative-sticky"), Ok(()));
+        assert!(check_value(&assignors, "range,sticky").is_err());
+        assert_eq!(check_value(&Kind::Text, "anything"), Ok(()));
+        assert_eq!(
+            check_value(&Kind::Enum(&["by_duration:"]), "ééééééééééééé"),
+            Err("one of by_duration:".into())
+        );
+    }
+
+    #[test]
+    fn dialect_names() {
+        for d in ALL {
+            assert_eq!(d.to_string().parse::<Dialect>(), Ok(d));
+        }
+        assert_eq!("LibRdKafka".parse::<Dialect>(), Ok(Dialect::Librdkafka));
+        let err = "python".parse::<Dialect>().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "invalid dialect 'python': expected one of java, librdkafka, steady"
+        );
+    }
 }

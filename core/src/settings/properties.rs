@@ -63,13 +63,10 @@ fn natural_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
         let line = &rest[..end];
         let after = &rest[end..];
-        rest = if after.starts_with("\r\n") {
-            &after[2..]
-        } else if after.is_empty() {
-            after
-        } else {
-            &after[1..]
-        };
+        rest = after
+            .strip_prefix("\r\n")
+            .or_else(|| after.get(1..))
+            .unwrap_or(after);
         Some((number, line))
     })
 }
@@ -204,4 +201,186 @@ fn hex4(chars: &[char]) -> Option<u32> {
     digits
         .iter()
         .try_fold(0u32, |acc, d| Some(acc * 16 + d.to_digit(16)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn pairs(text: &str) -> Vec<(String, String)> {
+        parse(text, "test.properties").unwrap()
+    }
+
+    fn owned(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+        expected
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn separators_comments_and_blank_lines() {
+        let text = "# comment\n  ! also a comment\n\n   \na=1\nb:2\nc 3\nd = 4\ne\t:\t5\nf\ng=\n  h  =  x y  \n";
+        let expected = [
+            ("a", "1"),
+            ("b", "2"),
+            ("c", "3"),
+            ("d", "4"),
+            ("e", "5"),
+            ("f", ""),
+            ("g", ""),
+            ("h", "x y  "),
+        ];
+        assert_eq!(pairs(text), owned(&expected));
+    }
+
+    #[test]
+    fn only_one_separator_is_skipped() {
+        assert_eq!(
+            pairs("a==b\nc :=d\ne  f"),
+            owned(&[("a", "=b"), ("c", "=d"), ("e", "f")])
+        );
+    }
+
+    #[test]
+    fn escapes_in_keys_and_values() {
+        let text = "a\\=b=c\nkey\\ with\\ spaces = v\nu=\\u0041\\u00e9\nt=1\\t2\\n3\\r4\\f5\nq=\\q\\\\\\#\nx\\:y:z";
+        let expected = [
+            ("a=b", "c"),
+            ("key with spaces", "v"),
+            ("u", "Aé"),
+            ("t", "1\t2\n3\r4\x0c5"),
+            ("q", "q\\#"),
+            ("x:y", "z"),
+        ];
+        assert_eq!(pairs(text), owned(&expected));
+    }
+
+    #[test]
+    fn surrogate_pairs_join_and_lone_surrogates_are_replaced() {
+        assert_eq!(pairs("k=\\ud83d\\ude00"), owned(&[("k", "😀")]));
+        assert_eq!(pairs("k=\\ud83dx"), owned(&[("k", "\u{fffd}x")]));
+    }
+
+    #[test]
+    fn continuation_lines() {
+        let text = "a=one \\\n    two\\\n\tthree\nb=x\\\\\nc=y\nd=\\\n#not a comment\ne=1\\\n\nf=2\r\ng=3\rh=4\\";
+        let expected = [
+            ("a", "one twothree"),
+            ("b", "x\\"),
+            ("c", "y"),
+            ("d", "#not a comment"),
+            ("e", "1"),
+            ("f", "2"),
+            ("g", "3"),
+            ("h", "4"),
+        ];
+        assert_eq!(pairs(text), owned(&expected));
+    }
+
+    #[test]
+    fn a_comment_line_does_not_continue() {
+        assert_eq!(pairs("# a \\\nb=c"), owned(&[("b", "c")]));
+    }
+
+    #[test]
+    fn bad_unicode_escape_names_path_and_line() {
+        let err = parse("a=1\n\nb=x\\\n  y\\u12G4\n", "conf/app.properties").unwrap_err();
+        match err {
+            SettingsError::Syntax { path, line, reason } => {
+                assert_eq!(path, "conf/app.properties");
+                assert_eq!(line, 4);
+                assert!(reason.contains("\\u12G4"), "{reason}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(parse("k=\\u12", "p").is_err());
+        assert!(parse("\\u+123=v", "p").is_err());
+    }
+
+    /// Writes `s` as a properties key or value: everything that could be read differently is
+    /// escaped, and characters outside printable ASCII become `\uXXXX` (UTF-16 units).
+    fn escape(s: &str, is_key: bool) -> Vec<String> {
+        let mut tokens = Vec::new();
+        for (i, c) in s.chars().enumerate() {
+            let token = match c {
+                '\\' => "\\\\".to_string(),
+                '\t' => "\\t".to_string(),
+                '\n' => "\\n".to_string(),
+                '\r' => "\\r".to_string(),
+                '\x0c' => "\\f".to_string(),
+                ' ' if is_key || i == 0 => "\\ ".to_string(),
+                '=' | ':' if is_key || i == 0 => format!("\\{c}"),
+                '#' | '!' if is_key => format!("\\{c}"),
+                ' '..='~' => c.to_string(),
+                _ => {
+                    let mut units = [0u16; 2];
+                    c.encode_utf16(&mut units)
+                        .iter()
+                        .map(|u| format!("\\u{u:04x}"))
+                        .collect()
+                }
+            };
+            tokens.push(token);
+        }
+        tokens
+    }
+
+    /// Joins tokens, breaking the line after the tokens marked in `breaks` with a continuation
+    /// whose next line is indented (a space starting the next line must then be escaped).
+    fn join(tokens: &[String], breaks: &[bool]) -> String {
+        let mut out = String::new();
+        let mut after_break = false;
+        for (i, t) in tokens.iter().enumerate() {
+            out.push_str(if after_break && t == " " { "\\ " } else { t });
+            after_break = breaks.get(i).copied().unwrap_or(false) && i + 1 < tokens.len();
+            if after_break {
+                out.push_str("\\\n   ");
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn written_maps_read_back(
+            map in proptest::collection::btree_map(any::<String>(), any::<String>(), 0..8),
+            separators in proptest::collection::vec(prop_oneof![Just("="), Just(":"), Just(" "), Just(" = "), Just("\t:  ")], 8),
+            breaks in proptest::collection::vec(any::<bool>(), 64),
+        ) {
+            let mut text = String::from("# generated\n\n");
+            for (i, (k, v)) in map.iter().enumerate() {
+                text.push_str(&join(&escape(k, true), &breaks));
+                // A key-less line needs a visible separator, else the value becomes the key.
+                text.push_str(if k.is_empty() { "=" } else { separators[i % separators.len()] });
+                text.push_str(&join(&escape(v, false), &breaks[breaks.len() / 2..]));
+                text.push_str(if i % 2 == 0 { "\n" } else { "\r\n" });
+                text.push_str("! comment\n");
+            }
+            let read = parse(&text, "p").unwrap();
+            let expected: Vec<(String, String)> = map.into_iter().collect();
+            prop_assert_eq!(read, expected);
+        }
+
+        #[test]
+        fn never_panics(text in any::<String>()) {
+            let _ = parse(&text, "p");
+        }
+
+        #[test]
+        fn never_panics_on_backslash_soup(text in "[\\\\u0-9a-fA-F=: \t\r\n#!]{0,64}") {
+            let _ = parse(&text, "p");
+        }
+
+        #[test]
+        fn later_values_win(entries in proptest::collection::vec(("[a-c]", "[a-z0-9]{0,4}"), 1..12)) {
+            let text: String = entries.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+            let settings = crate::settings::Settings::parse_properties(&text).unwrap();
+            for (k, _) in &entries {
+                let last = entries.iter().rev().find(|(k2, _)| k2 == k).map(|(_, v)| v.as_str());
+                prop_assert_eq!(settings.raw(k), last);
+            }
+        }
+    }
 }
