@@ -230,7 +230,9 @@ pub enum Profile {
     Apache,
     /// A managed 0.10-era service: session.timeout.ms ≤ 30000, 25000 recommended.
     Alibaba,
-    /// Azure Event Hubs' Kafka endpoint.
+    /// Azure Event Hubs' Kafka endpoint. Applied: session.timeout.ms must lie within
+    /// 6000..=300000 when the broker's window is unknown (ST003), at least 30000 is recommended
+    /// (ST005's floor), and max.poll.interval.ms should be at least 50000 (ST007).
     AzureEventHubs,
 }
 
