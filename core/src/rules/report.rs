@@ -222,6 +222,9 @@ impl Report {
             }
             out.push('\n');
         }
+        if self.findings.is_empty() {
+            out.push_str("No findings.\n");
+        }
         let s = self.summary();
         let _ = writeln!(
             out,

@@ -213,16 +213,16 @@ fn st007(ctx: &Ctx) -> Option<Finding> {
     )
 }
 
-/// The request timeout Java 0.10.0–1.1 needs: above the session and fetch.max.wait.ms, and
-/// (0.10.1 on) above max.poll.interval.ms. The version's default when that suffices.
-fn request_floor(ctx: &Ctx) -> Option<(i64, i64)> {
+/// The request timeout to recommend on Java 0.10.0–1.1: it must exceed the session and
+/// fetch.max.wait.ms, and (0.10.1 on) max.poll.interval.ms. The version's default when that
+/// suffices, else the largest of them + 5000.
+fn request_fix(ctx: &Ctx) -> Option<i64> {
     let mut floor = session(ctx)?.max(ctx.int("fetch.max.wait.ms")?);
     if !ctx.java_below(V0_10_1) {
         floor = floor.max(ctx.int("max.poll.interval.ms")?);
     }
     let default = ctx.int_default("request.timeout.ms");
-    let fix = default.filter(|d| *d > floor).unwrap_or(floor + 5000);
-    Some((floor, fix))
+    Some(default.filter(|d| *d > floor).unwrap_or(floor + 5000))
 }
 
 /// Java 0.10.0 ≤ v < 2.0.
@@ -243,7 +243,7 @@ fn st008(ctx: &Ctx) -> Option<Finding> {
     if request > s && request > wait {
         return None;
     }
-    let (_, fix) = request_floor(ctx)?;
+    let fix = request_fix(ctx)?;
     Some(
         Finding::new(
             "ST008",
@@ -276,7 +276,7 @@ fn st009(ctx: &Ctx) -> Option<Finding> {
     if request > interval {
         return None;
     }
-    let (_, fix) = request_floor(ctx)?;
+    let fix = request_fix(ctx)?;
     Some(
         Finding::new(
             "ST009",

@@ -15,15 +15,15 @@ pub(crate) fn parse(text: &str, path: &str) -> Result<Vec<(String, String)>, Set
     let mut pairs = Vec::new();
     for line in logical_lines(text) {
         let (key, value) = split(&line.chars);
-        let unescape = |range: &[char], offset: usize| {
+        let decode = |range: &[char], offset: usize| {
             unescape(range).map_err(|(at, reason)| SettingsError::Syntax {
                 path: path.to_string(),
                 line: line.line_of(offset + at),
                 reason,
             })
         };
-        let k = unescape(&line.chars[..key], 0)?;
-        let v = unescape(&line.chars[value..], value)?;
+        let k = decode(&line.chars[..key], 0)?;
+        let v = decode(&line.chars[value..], value)?;
         pairs.push((k, v));
     }
     Ok(pairs)
@@ -43,7 +43,7 @@ impl LogicalLine {
             .iter()
             .rev()
             .find(|(start, _)| *start <= offset)
-            .map_or(self.starts[0].1, |(_, line)| *line)
+            .map_or(1, |(_, line)| *line)
     }
 }
 
