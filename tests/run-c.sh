@@ -44,8 +44,10 @@ done
 printf 'trace:a\tk1\tslow-1\ntrace:b\tk2\tslow-2\n' | tests/c/produce.sh "$bootstrap" "$STEADY_TOPIC_SLOW"
 printf 'n:1\tk1\thello\nn:2\tk2\tsteady\nn:3\tk3\tworld\n' | tests/c/produce.sh "$bootstrap" "$example_topic"
 
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+# Full unwinding: the Rust frames have no frame pointers, and lsan.supp matches one of them.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS="suppressions=$root/tests/c/lsan.supp:print_suppressions=0"
 echo "run-c: static library, ASan+UBSan"
 "$build/test-static"
 echo "run-c: shared library, ASan+UBSan"
@@ -56,5 +58,5 @@ grep -q "@2: world" "$build/example.out"
 
 echo "run-c: shared library under valgrind"
 valgrind --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite,indirect,possible \
-    --show-leak-kinds=definite,indirect,possible --trace-children=no \
+    --show-leak-kinds=definite,indirect,possible --suppressions=tests/c/valgrind.supp \
     "$build/test-valgrind"

@@ -1,2 +1,18 @@
 #!/usr/bin/env bash
-echo "run-java: not yet"
+# Runs the Java binding's JUnit tests (java/, Maven, Java 25 FFM API) against the local broker,
+# including the documented example.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+target="${CARGO_TARGET_DIR:-$root/target}"
+export JAVA_HOME="${STEADY_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+
+cargo build --release -p steady-ffi
+tests/c/doc-example.sh docs/java.md java/src/test/java/dev/steady/Example.java
+bootstrap="$(tests/kafka/kafka.sh start | tail -n1 | sed 's/^bootstrap=//')"
+
+cd java
+mvn -B -ntp test \
+    -Dsteady.library="$target/release/libsteady.so" \
+    -Dsteady.bootstrap="$bootstrap" \
+    -Dsteady.header="$root/include/steady.h"

@@ -18,4 +18,4 @@ log4j="$root/tests/kafka/config/log4j2-tools.properties"
 java -Dlog4j2.configurationFile="$log4j" -cp "$jars*" org.apache.kafka.tools.ConsoleProducer \
     --bootstrap-server "$1" --topic "$2" \
     --producer-property acks=all \
-    --reader-property parse.headers=true --reader-property parse.key=true
+    --property parse.headers=true --property parse.key=true

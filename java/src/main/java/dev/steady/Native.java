@@ -1,0 +1,238 @@
+package dev.steady;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.ref.Cleaner;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The downcalls into libsteady, one method handle per C function of include/steady.h.
+ *
+ * <p>The library is {@code -Dsteady.library=/path/to/libsteady.so} when that property is set,
+ * otherwise {@code steady} on {@code java.library.path}.
+ */
+@SuppressWarnings("restricted") // the one class that calls into C
+final class Native {
+    private Native() {}
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBRARY = lookup();
+
+    /** Releases handles that were never closed. */
+    static final Cleaner CLEANER = Cleaner.create();
+
+    private static SymbolLookup lookup() {
+        String path = System.getProperty("steady.library", "");
+        if (!path.isEmpty()) {
+            return SymbolLookup.libraryLookup(Path.of(path), Arena.global());
+        }
+        System.loadLibrary("steady");
+        return SymbolLookup.loaderLookup();
+    }
+
+    private static MethodHandle fn(String name, MemoryLayout result, MemoryLayout... args) {
+        MemorySegment symbol = LIBRARY.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name));
+        return LINKER.downcallHandle(symbol, FunctionDescriptor.of(result, args));
+    }
+
+    private static MethodHandle fnVoid(String name, MemoryLayout... args) {
+        MemorySegment symbol = LIBRARY.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name));
+        return LINKER.downcallHandle(symbol, FunctionDescriptor.ofVoid(args));
+    }
+
+    static final MethodHandle VERSION = fn("steady_version", ADDRESS);
+    static final MethodHandle RESULT_STR = fn("steady_result_str", ADDRESS, JAVA_INT);
+    static final MethodHandle ERROR_CODE = fn("steady_error_code", JAVA_INT, ADDRESS);
+    static final MethodHandle ERROR_MESSAGE = fn("steady_error_message", ADDRESS, ADDRESS);
+    static final MethodHandle ERROR_FREE = fnVoid("steady_error_free", ADDRESS);
+    static final MethodHandle STRING_FREE = fnVoid("steady_string_free", ADDRESS);
+
+    static final MethodHandle SETTINGS_NEW = fn("steady_settings_new", JAVA_INT, ADDRESS);
+    static final MethodHandle SETTINGS_SET =
+            fn("steady_settings_set", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle SETTINGS_LOAD_FILE =
+            fn("steady_settings_load_file", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle SETTINGS_FREE = fnVoid("steady_settings_free", ADDRESS);
+
+    static final MethodHandle OPTIONS_NEW = fn("steady_check_options_new", JAVA_INT, ADDRESS);
+    static final MethodHandle OPTIONS_SET_DIALECT =
+            fn("steady_check_options_set_dialect", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle OPTIONS_SET_CLIENT_VERSION =
+            fn("steady_check_options_set_client_version", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle OPTIONS_SET_HEARTBEAT =
+            fn("steady_check_options_set_heartbeat", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle OPTIONS_SET_BROKER_VERSION =
+            fn("steady_check_options_set_broker_version", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle OPTIONS_SET_PROFILE =
+            fn("steady_check_options_set_profile", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle OPTIONS_SET_WORKLOAD =
+            fn("steady_check_options_set_workload", JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_INT, ADDRESS);
+    static final MethodHandle OPTIONS_SET_RECORD_MS =
+            fn("steady_check_options_set_record_ms", JAVA_INT, ADDRESS, JAVA_DOUBLE, JAVA_DOUBLE, ADDRESS);
+    static final MethodHandle OPTIONS_PROBE = fn("steady_check_options_probe",
+            JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS);
+    static final MethodHandle OPTIONS_FREE = fnVoid("steady_check_options_free", ADDRESS);
+
+    static final MethodHandle CHECK = fn("steady_check", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle PROBE =
+            fn("steady_probe", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
+
+    static final MethodHandle REPORT_COUNT = fn("steady_report_count", JAVA_LONG, ADDRESS);
+    static final MethodHandle REPORT_FINDING = fn("steady_report_finding", ADDRESS, ADDRESS, JAVA_LONG);
+    static final MethodHandle REPORT_TO_JSON =
+            fn("steady_report_to_json", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle REPORT_FREE = fnVoid("steady_report_free", ADDRESS);
+    static final MethodHandle FINDING_RULE = fn("steady_finding_rule", ADDRESS, ADDRESS);
+    static final MethodHandle FINDING_SEVERITY = fn("steady_finding_severity", ADDRESS, ADDRESS);
+    static final MethodHandle FINDING_KEY = fn("steady_finding_key", ADDRESS, ADDRESS);
+    static final MethodHandle FINDING_MESSAGE = fn("steady_finding_message", ADDRESS, ADDRESS);
+    static final MethodHandle FINDING_SOURCE = fn("steady_finding_source", ADDRESS, ADDRESS);
+    static final MethodHandle FINDING_RECOMMENDED_KEY =
+            fn("steady_finding_recommended_key", ADDRESS, ADDRESS);
+    static final MethodHandle FINDING_RECOMMENDED_VALUE =
+            fn("steady_finding_recommended_value", ADDRESS, ADDRESS);
+
+    static final MethodHandle CONSUMER_NEW =
+            fn("steady_consumer_new", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS);
+    static final MethodHandle CONSUMER_POLL =
+            fn("steady_consumer_poll", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle CONSUMER_POLL_BATCH = fn("steady_consumer_poll_batch",
+            JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS);
+    static final MethodHandle CONSUMER_COMMIT = fn("steady_consumer_commit", JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle CONSUMER_STATS_JSON =
+            fn("steady_consumer_stats_json", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle CONSUMER_CHECK =
+            fn("steady_consumer_check", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle CONSUMER_WARNINGS =
+            fn("steady_consumer_warnings", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle CONSUMER_CLOSE = fn("steady_consumer_close", JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle CONSUMER_FREE = fnVoid("steady_consumer_free", ADDRESS);
+
+    static final MethodHandle MESSAGE_TOPIC = fn("steady_message_topic", ADDRESS, ADDRESS);
+    static final MethodHandle MESSAGE_PARTITION = fn("steady_message_partition", JAVA_INT, ADDRESS);
+    static final MethodHandle MESSAGE_OFFSET = fn("steady_message_offset", JAVA_LONG, ADDRESS);
+    static final MethodHandle MESSAGE_TIMESTAMP = fn("steady_message_timestamp", JAVA_LONG, ADDRESS);
+    static final MethodHandle MESSAGE_KEY = fn("steady_message_key", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle MESSAGE_PAYLOAD =
+            fn("steady_message_payload", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle MESSAGE_HEADER_COUNT = fn("steady_message_header_count", JAVA_LONG, ADDRESS);
+    static final MethodHandle MESSAGE_HEADER =
+            fn("steady_message_header", JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle MESSAGE_ACK = fn("steady_message_ack", JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle MESSAGE_FREE = fnVoid("steady_message_free", ADDRESS);
+
+    /** A downcall that may throw, as every {@code invokeExact} may. */
+    @FunctionalInterface
+    interface Downcall<T> {
+        T run() throws Throwable;
+    }
+
+    /** A fallible downcall given the {@code steady_error **err_out} to pass. */
+    @FunctionalInterface
+    interface Fallible {
+        int run(MemorySegment errOut) throws Throwable;
+    }
+
+    /** Runs a downcall; a Throwable from the linker (never expected) becomes an Error. */
+    static <T> T invoke(Downcall<T> call) {
+        try {
+            return call.run();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("downcall failed", t);
+        }
+    }
+
+    /** Runs a fallible downcall; a result other than OK becomes a {@link SteadyException}. */
+    static void check(Arena arena, Fallible call) {
+        MemorySegment errOut = arena.allocate(ADDRESS);
+        int code = invoke(() -> call.run(errOut));
+        if (code != Result.OK.code()) {
+            throw exception(code, errOut.get(ADDRESS, 0));
+        }
+    }
+
+    /** The exception for {@code code}, with the message of {@code error} (freed here) if any. */
+    private static SteadyException exception(int code, MemorySegment error) {
+        if (error.equals(MemorySegment.NULL)) {
+            return new SteadyException(code, resultText(code));
+        }
+        String message = string(invoke(() -> (MemorySegment) ERROR_MESSAGE.invokeExact(error)));
+        invoke(() -> {
+            ERROR_FREE.invokeExact(error);
+            return null;
+        });
+        return new SteadyException(code, message);
+    }
+
+    /** The library's static description of a result code. */
+    static String resultText(int code) {
+        return string(invoke(() -> (MemorySegment) RESULT_STR.invokeExact(code)));
+    }
+
+    /** The NUL-terminated UTF-8 string at {@code p}; null for NULL. */
+    static String string(MemorySegment p) {
+        return p.equals(MemorySegment.NULL) ? null : p.reinterpret(Long.MAX_VALUE).getString(0);
+    }
+
+    /** Reads an owned string and releases it with steady_string_free. */
+    static String ownedString(MemorySegment p) {
+        try {
+            return string(p);
+        } finally {
+            invoke(() -> {
+                STRING_FREE.invokeExact(p);
+                return null;
+            });
+        }
+    }
+
+    /** Calls a {@code void steady_X_free(steady_X *)} function. */
+    static void free(MethodHandle free, MemorySegment handle) {
+        invoke(() -> {
+            free.invokeExact(handle);
+            return null;
+        });
+    }
+
+    /** A C copy of {@code s} in {@code arena}; NULL for null (steady then says NULL_PARAMETER). */
+    static MemorySegment cString(Arena arena, String s) {
+        return s == null ? MemorySegment.NULL : arena.allocateFrom(s);
+    }
+
+    /** A slot for one pointer out-parameter. */
+    static MemorySegment slot(Arena arena) {
+        return arena.allocate(ADDRESS);
+    }
+
+    /** The pointer an out-parameter slot received. */
+    static MemorySegment pointer(MemorySegment slot) {
+        return slot.get(ADDRESS, 0);
+    }
+
+    /** The bytes at {@code p} of length {@code len}; null when {@code p} is NULL. */
+    static byte[] bytes(MemorySegment p, long len) {
+        return p.equals(MemorySegment.NULL) ? null : p.reinterpret(len).toArray(JAVA_BYTE);
+    }
+
+    /** A C wait in ms: negative durations mean no limit (-1); long waits are capped. */
+    static int millis(Duration timeout) {
+        if (timeout.isNegative()) {
+            return -1;
+        }
+        return (int) Math.min(timeout.toMillis(), Integer.MAX_VALUE);
+    }
+}
