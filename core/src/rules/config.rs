@@ -35,9 +35,11 @@ pub fn validate(settings: &Settings, dialect: Dialect) -> Vec<Finding> {
 
 /// CF001: a key the dialect does not know. A warning (the Java client ignores it, librdkafka
 /// refuses it at configuration); an error in the steady dialect, whose runtime refuses it.
-/// `max.poll.records` under librdkafka is left to RK001.
+/// `max.poll.records` under librdkafka is left to RK001; Java's `config.providers.*` are known.
 fn cf001(ctx: &Ctx, key: &str, value: &str) -> Option<Finding> {
-    if ctx.dialect == Dialect::Librdkafka && key == "max.poll.records" {
+    // Java reads each config provider's own settings under `config.providers.<name>.…`.
+    let provider = ctx.dialect == Dialect::Java && key.starts_with("config.providers.");
+    if provider || (ctx.dialect == Dialect::Librdkafka && key == "max.poll.records") {
         return None;
     }
     let dialect = ctx.dialect;

@@ -407,6 +407,11 @@ fn cf001() {
                 None,
             ),
             (
+                "config provider",
+                keys(&[("config.providers.file.class", "x")]).java_any(),
+                None,
+            ),
+            (
                 "max.poll.records in librdkafka is RK001's",
                 keys(&[("max.poll.records", "5")]).rdkafka(),
                 None,

@@ -238,6 +238,12 @@ static KEYS: &[KeyInfo] = &[
     j("key.deserializer", TEXT, ""),
     j("value.deserializer", TEXT, ""),
     j("interceptor.classes", ANY_LIST, ""),
+    j("config.providers", ANY_LIST, ""),
+    j(
+        "share.acknowledgement.mode",
+        Kind::Enum(&["implicit", "explicit"]),
+        "implicit",
+    ),
     // Connections, requests and metadata.
     k("bootstrap.servers", JR, TEXT, "", ""),
     r("metadata.broker.list", TEXT, ""),
