@@ -1,1 +1,36 @@
-//! Python bindings of steady.
+//! Python bindings of steady: the rule checks and the consumer runtime of `steady-core`,
+//! exposed as the extension module `steady._steady`.
+//!
+//! Every class is frozen and holds only `Send + Sync` data, so the module does not need the GIL
+//! for its own safety; every blocking call releases it (see [`blocking`]).
+
+mod blocking;
+mod check;
+mod consumer;
+mod errors;
+mod message;
+mod report;
+mod repr;
+mod settings;
+
+use pyo3::prelude::*;
+
+/// Rule checks and a heartbeat-decoupled consumer runtime that keep Kafka consumer groups stable.
+#[pymodule(gil_used = false)]
+mod _steady {
+    #[pymodule_export]
+    use crate::check::check;
+    #[pymodule_export]
+    use crate::consumer::Consumer;
+    #[pymodule_export]
+    use crate::errors::{ClosedError, ConfigError, KafkaError, StalledError, SteadyError};
+    #[pymodule_export]
+    use crate::message::Message;
+    #[pymodule_export]
+    use crate::report::{Finding, Recommendation, Report};
+
+    /// The package version.
+    #[pymodule_export]
+    #[allow(non_upper_case_globals)]
+    const __version__: &str = env!("CARGO_PKG_VERSION");
+}

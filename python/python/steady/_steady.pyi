@@ -1,0 +1,181 @@
+"""Type stubs of the extension module ``steady._steady``."""
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from types import TracebackType
+from typing import Any, ClassVar, Literal, final
+
+__all__ = [
+    "ClosedError",
+    "ConfigError",
+    "Consumer",
+    "Finding",
+    "KafkaError",
+    "Message",
+    "Recommendation",
+    "Report",
+    "StalledError",
+    "SteadyError",
+    "__version__",
+    "check",
+]
+
+__version__: str
+
+_Value = str | int | float | bool
+_Settings = Mapping[str, _Value] | str | os.PathLike[str]
+_Severity = Literal["error", "warning", "info"]
+
+class SteadyError(Exception):
+    """Base class of every error steady raises."""
+
+class ConfigError(SteadyError):
+    """Settings or arguments were refused; ``findings`` lists the rule findings behind it."""
+
+    findings: list[Finding]
+
+class KafkaError(SteadyError):
+    """librdkafka or the broker reported an error, or the broker could not be reached."""
+
+class StalledError(SteadyError):
+    """A record was not acked within ``steady.processing.timeout.ms``."""
+
+    topic: str
+    partition: int
+    offset: int
+    elapsed_ms: int
+
+class ClosedError(SteadyError):
+    """The consumer was closed."""
+
+@final
+class Recommendation:
+    """The setting to change and the value to give it; unpacks as ``key, value``."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def key(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    def __iter__(self) -> Iterator[str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class Finding:
+    """One problem found by one rule."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def rule(self) -> str:
+        """Stable rule id, e.g. ``"ST006"``."""
+    @property
+    def severity(self) -> _Severity: ...
+    @property
+    def key(self) -> str:
+        """The setting concerned (or ``"broker"``, ``"client"``, ``"group"``)."""
+    @property
+    def message(self) -> str: ...
+    @property
+    def recommendation(self) -> Recommendation | None: ...
+    @property
+    def source(self) -> str: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class Report:
+    """The outcome of a check: findings, most severe first."""
+
+    @property
+    def findings(self) -> list[Finding]: ...
+    @property
+    def errors(self) -> list[Finding]: ...
+    @property
+    def warnings(self) -> list[Finding]: ...
+    @property
+    def infos(self) -> list[Finding]: ...
+    @property
+    def summary(self) -> dict[str, int]:
+        """Counts by severity: ``{"errors": n, "warnings": n, "info": n}``."""
+    def to_json(self) -> str:
+        """The report as JSON, the same shape as ``steady doctor --format json``."""
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Finding]: ...
+
+@final
+class Message:
+    """One Kafka record; call :meth:`ack` once it is processed, from any thread."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
+    @property
+    def headers(self) -> list[tuple[str, bytes | None]]: ...
+    @property
+    def timestamp(self) -> int | None:
+        """Milliseconds since the epoch, or None."""
+    def ack(self) -> None:
+        """Marks the message processed. Any thread, any order."""
+
+@final
+class Consumer:
+    """A Kafka consumer whose poll loop runs on a thread of its own.
+
+    A slow handler never makes the group rebalance. Use it as a context manager and iterate
+    over it, or call :meth:`poll` / :meth:`consume`; ack every message when it is processed.
+    """
+
+    def __new__(cls, settings: _Settings, topics: Sequence[str]) -> Consumer: ...
+    def poll(self, timeout: float | None = None) -> Message | None:
+        """The next message, waiting up to ``timeout`` seconds (None: until one arrives)."""
+    def consume(self, max_records: int = 500, timeout: float | None = None) -> list[Message]:
+        """Up to ``max_records`` messages, waiting up to ``timeout`` seconds for the first."""
+    def commit(self) -> None:
+        """Commits the acked prefix of every assigned partition now."""
+    def stats(self) -> dict[str, Any]:
+        """A snapshot of the runtime's counters."""
+    def check(self) -> Report:
+        """Re-runs the rule checks with the live processing figures."""
+    @property
+    def warnings(self) -> list[Finding]:
+        """Warning and info findings of the check made when the consumer was built."""
+    def close(self) -> None:
+        """Commits the acked prefix, leaves the group and wakes every blocked call."""
+    def __enter__(self) -> Consumer: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+    def __iter__(self) -> Iterator[Message]: ...
+    def __next__(self) -> Message: ...
+
+def check(
+    settings: _Settings,
+    *,
+    client: Literal["java", "librdkafka", "steady"] | None = None,
+    client_version: str | None = None,
+    heartbeat: Literal["coupled", "decoupled"] | None = None,
+    broker_version: str | None = None,
+    bootstrap_servers: str | None = None,
+    group: str | None = None,
+    rate: float | None = None,
+    threads: int | None = None,
+    record_ms_p99: float | None = None,
+    record_ms_p50: float | None = None,
+    profile: Literal["apache", "alibaba", "azure-event-hubs"] | None = None,
+    probe_timeout: float = 10.0,
+) -> Report:
+    """Checks consumer settings and says what will make the group rebalance or misbehave.
+
+    ``settings`` is a dict of key → value or the path of a ``.properties`` file. The broker is
+    described by ``broker_version`` or probed at ``bootstrap_servers`` (not both); ``profile``
+    None means ``"apache"``. Rules whose inputs are unknown stay silent.
+    """

@@ -1,0 +1,116 @@
+//! `steady.check(...)`: the rule checks over settings, client, broker, workload and profile.
+
+use crate::report::Report;
+use crate::{blocking, errors, settings};
+use pyo3::prelude::*;
+use std::fmt::Display;
+use std::str::FromStr;
+use std::time::Duration;
+use steady_core::rules::{self, BrokerFacts, BrokerVersion, ClientInfo, Input, Workload};
+
+/// Parses the argument `name`, raising `ConfigError` naming it and the bad value.
+fn parse<T>(py: Python<'_>, name: &str, value: Option<String>) -> PyResult<Option<T>>
+where
+    T: FromStr,
+    T::Err: Display,
+{
+    value
+        .map(|v| {
+            v.parse()
+                .map_err(|e| errors::bad_input(py, format!("{name}={v:?}: {e}")))
+        })
+        .transpose()
+}
+
+/// The broker facts: probed at `bootstrap_servers`, or derived from `broker_version`.
+fn broker_facts(
+    py: Python<'_>,
+    settings: &steady_core::Settings,
+    broker_version: Option<String>,
+    bootstrap_servers: Option<String>,
+    group: Option<String>,
+    probe_timeout: f64,
+) -> PyResult<Option<BrokerFacts>> {
+    match (broker_version, bootstrap_servers) {
+        (Some(_), Some(_)) => Err(errors::bad_input(
+            py,
+            "give broker_version or bootstrap_servers, not both",
+        )),
+        (Some(version), None) => {
+            let version = BrokerVersion::parse(&version)
+                .map_err(|e| errors::bad_input(py, format!("broker_version={version:?}: {e}")))?;
+            Ok(Some(BrokerFacts::from_version(version)))
+        }
+        (None, Some(servers)) => {
+            let timeout = blocking::timeout_from_secs(Some(probe_timeout))?
+                .unwrap_or(Duration::from_secs(10));
+            let settings = settings.clone();
+            let facts = blocking::run(py, "probe", move || {
+                steady_core::broker::probe(&servers, &settings, group.as_deref(), timeout)
+            })?;
+            facts.map(Some).map_err(errors::probe_error)
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+/// Checks consumer settings and says what will make the group rebalance or misbehave.
+///
+/// `settings` is a dict of key → value or the path of a `.properties` file. The other
+/// arguments describe the client, the broker (by version, or probed at `bootstrap_servers`),
+/// the workload and the service profile (default "apache"); rules whose inputs are unknown
+/// stay silent.
+#[pyfunction]
+#[pyo3(signature = (
+    settings, *, client=None, client_version=None, heartbeat=None, broker_version=None,
+    bootstrap_servers=None, group=None, rate=None, threads=None, record_ms_p99=None,
+    record_ms_p50=None, profile=None, probe_timeout=10.0
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn check(
+    py: Python<'_>,
+    settings: &Bound<'_, PyAny>,
+    client: Option<String>,
+    client_version: Option<String>,
+    heartbeat: Option<String>,
+    broker_version: Option<String>,
+    bootstrap_servers: Option<String>,
+    group: Option<String>,
+    rate: Option<f64>,
+    threads: Option<u32>,
+    record_ms_p99: Option<f64>,
+    record_ms_p50: Option<f64>,
+    profile: Option<String>,
+    probe_timeout: f64,
+) -> PyResult<Report> {
+    let settings = settings::from_py(settings)?;
+    let client = ClientInfo {
+        dialect: parse(py, "client", client)?,
+        version: parse(py, "client_version", client_version)?,
+        heartbeat: parse(py, "heartbeat", heartbeat)?,
+    };
+    let broker = broker_facts(
+        py,
+        &settings,
+        broker_version,
+        bootstrap_servers,
+        group,
+        probe_timeout,
+    )?;
+    let workload = Workload {
+        rate_per_thread: rate,
+        threads,
+        record_ms_p50,
+        record_ms_p99,
+        ..Workload::default()
+    };
+    let profile = parse(py, "profile", profile)?.unwrap_or_default();
+    let input = Input {
+        settings,
+        client,
+        broker,
+        workload,
+        profile,
+    };
+    Ok(py.detach(|| rules::check(&input)).into())
+}

@@ -1,0 +1,146 @@
+//! `Consumer`: the heartbeat-decoupled consumer runtime, as a Python iterator and context
+//! manager.
+
+use crate::message::Message;
+use crate::report::{Finding, Report};
+use crate::{blocking, errors, settings};
+use pyo3::prelude::*;
+use std::sync::Arc;
+use std::time::Duration;
+use steady_core::runtime;
+
+/// A Kafka consumer whose poll loop (heartbeats, rebalances, commits) runs on a thread of its
+/// own, so a slow handler never makes the group rebalance.
+///
+/// `settings` is a dict of key → value (Java or librdkafka names, plus `steady.*`) or the path
+/// of a `.properties` file. The settings are checked first: an error finding raises
+/// `ConfigError`; warnings are kept in `warnings`.
+#[pyclass(module = "steady", frozen)]
+pub struct Consumer {
+    inner: Arc<runtime::Consumer>,
+}
+
+impl Consumer {
+    /// Wraps each record as a `Message` that can ack itself.
+    fn messages(&self, records: Vec<runtime::Record>) -> Vec<Message> {
+        records
+            .into_iter()
+            .map(|r| Message::new(Arc::clone(&self.inner), r))
+            .collect()
+    }
+
+    /// Waits for one record up to `timeout` (`None`: no limit).
+    fn next_message(&self, py: Python<'_>, timeout: Option<Duration>) -> PyResult<Option<Message>> {
+        let inner = &*self.inner;
+        let got = blocking::wait_for(py, timeout, |slice| inner.recv(slice))?;
+        let record = got.map_err(|e| errors::runtime_error(py, e))?;
+        Ok(record.map(|r| Message::new(Arc::clone(&self.inner), r)))
+    }
+}
+
+#[pymethods]
+impl Consumer {
+    #[new]
+    fn new(py: Python<'_>, settings: &Bound<'_, PyAny>, topics: Vec<String>) -> PyResult<Self> {
+        let settings = settings::from_py(settings)?;
+        let built = blocking::run(py, "consumer", move || {
+            let topics: Vec<&str> = topics.iter().map(String::as_str).collect();
+            runtime::Consumer::new(&settings, &topics)
+        })?;
+        let inner = built.map_err(|e| errors::runtime_error(py, e))?;
+        Ok(Consumer {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The next message, waiting up to `timeout` seconds (None: until one arrives).
+    /// Returns None when none arrived in time.
+    #[pyo3(signature = (timeout=None))]
+    fn poll(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Message>> {
+        self.next_message(py, blocking::timeout_from_secs(timeout)?)
+    }
+
+    /// Up to `max_records` messages, waiting up to `timeout` seconds (None: no limit) for the
+    /// first one. Returns an empty list when none arrived in time.
+    #[pyo3(signature = (max_records=500, timeout=None))]
+    fn consume(
+        &self,
+        py: Python<'_>,
+        max_records: usize,
+        timeout: Option<f64>,
+    ) -> PyResult<Vec<Message>> {
+        let timeout = blocking::timeout_from_secs(timeout)?;
+        let inner = &*self.inner;
+        let got = blocking::wait_for(py, timeout, |slice| {
+            inner
+                .recv_batch(max_records, slice)
+                .map(|batch| Some(batch).filter(|b| !b.is_empty()))
+        })?;
+        let records = got.map_err(|e| errors::runtime_error(py, e))?;
+        Ok(self.messages(records.unwrap_or_default()))
+    }
+
+    /// Commits the acked prefix of every assigned partition now.
+    fn commit(&self, py: Python<'_>) -> PyResult<()> {
+        let inner = Arc::clone(&self.inner);
+        blocking::run(py, "commit", move || inner.commit())?
+            .map_err(|e| errors::runtime_error(py, e))
+    }
+
+    /// A snapshot of the counters (rebalances, assignment, buffered, in flight, delivered,
+    /// acked, committed offsets, rate, stalls, last error) as a dict.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let json = py.detach(|| self.inner.stats().to_json());
+        py.import("json")?.call_method1("loads", (json,))
+    }
+
+    /// Re-runs the rule checks with the settings and the live processing figures.
+    fn check(&self, py: Python<'_>) -> Report {
+        py.detach(|| self.inner.check()).into()
+    }
+
+    /// Warning and info findings of the check made when the consumer was built.
+    #[getter]
+    fn warnings(&self) -> Vec<Finding> {
+        self.inner
+            .warnings()
+            .iter()
+            .cloned()
+            .map(Finding::from)
+            .collect()
+    }
+
+    /// Commits the acked prefix, leaves the group and wakes every blocked call. Idempotent.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        let inner = Arc::clone(&self.inner);
+        blocking::run(py, "close", move || inner.close())?.map_err(|e| errors::runtime_error(py, e))
+    }
+
+    fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        exc_type: &Bound<'_, PyAny>,
+        exc_value: &Bound<'_, PyAny>,
+        traceback: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let _ = (exc_type, exc_value, traceback);
+        self.close(py)
+    }
+
+    fn __iter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    /// The next message, waiting as long as it takes; iteration ends when the consumer is
+    /// closed.
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Message>> {
+        match self.next_message(py, None) {
+            Err(e) if e.is_instance_of::<errors::ClosedError>(py) => Ok(None),
+            other => other,
+        }
+    }
+}

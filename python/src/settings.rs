@@ -1,0 +1,60 @@
+//! Settings given from Python: a mapping of key → value, or the path of a `.properties` file.
+
+use crate::errors;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyFloat, PyInt, PyMapping, PyString};
+use std::path::PathBuf;
+use steady_core::Settings;
+
+/// Reads `obj` as settings: a mapping (values str, int, float or bool) or a path (str or
+/// `os.PathLike`) of a `.properties` file.
+pub(crate) fn from_py(obj: &Bound<'_, PyAny>) -> PyResult<Settings> {
+    if let Ok(mapping) = obj.cast::<PyMapping>() {
+        let mut settings = Settings::new();
+        for item in mapping.items()?.iter() {
+            let (key, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
+            let key: String = key.extract().map_err(|_| {
+                PyTypeError::new_err(format!("setting keys must be str, not {}", type_name(&key)))
+            })?;
+            let value = value_text(&key, &value)?;
+            settings.set(key, value);
+        }
+        return Ok(settings);
+    }
+    let path: PathBuf = obj.extract().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "settings must be a dict of key → value or the path of a .properties file, not {}",
+            type_name(obj)
+        ))
+    })?;
+    let py = obj.py();
+    let loaded = py.detach(|| Settings::load(&path));
+    loaded.map_err(|e| errors::settings_error(py, e))
+}
+
+/// A setting's value as text: strings as given, booleans as `true`/`false`, numbers as Python
+/// prints them.
+fn value_text(key: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    if value.is_instance_of::<PyBool>() {
+        return Ok(if value.is_truthy()? { "true" } else { "false" }.to_string());
+    }
+    if value.is_instance_of::<PyString>()
+        || value.is_instance_of::<PyInt>()
+        || value.is_instance_of::<PyFloat>()
+    {
+        return Ok(value.str()?.to_string());
+    }
+    Err(PyTypeError::new_err(format!(
+        "setting '{key}': value must be str, int, float or bool, not {}",
+        type_name(value)
+    )))
+}
+
+/// The Python type name of `obj`, for error messages.
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".to_string())
+}
