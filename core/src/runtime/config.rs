@@ -3,7 +3,7 @@
 
 use super::Error;
 use crate::rules::{Finding, Recommendation, Severity};
-use crate::settings::{Kind, Settings};
+use crate::settings::{check_value, lookup_in, Dialect, Settings};
 use rdkafka::config::ClientConfig;
 use std::time::Duration;
 
@@ -56,58 +56,52 @@ const MAX_POLL_INTERVAL: &str = "max.poll.interval.ms";
 /// librdkafka's default `max.poll.interval.ms`.
 const DEFAULT_MAX_POLL_INTERVAL_MS: i64 = 300_000;
 
-/// Every `steady.*` key with its type and allowed range: the one place they are validated.
-const KEYS: &[(&str, Kind)] = &[
-    (
-        BUFFER_MAX_RECORDS,
-        Kind::Int {
-            min: 1,
-            max: 10_000_000,
-        },
-    ),
-    (
-        BUFFER_MAX_BYTES,
-        Kind::Int {
-            min: 1024,
-            max: 1 << 40,
-        },
-    ),
-    (
-        PROCESSING_TIMEOUT,
-        Kind::Int {
-            min: 1000,
-            max: 86_400_000,
-        },
-    ),
-    (STALL_POLICY, Kind::Enum(&["leave", "report"])),
-    (
-        REVOKE_DRAIN,
-        Kind::Int {
-            min: 0,
-            max: 600_000,
-        },
-    ),
+/// The runtime's keys; their types and ranges come from the settings catalogue.
+const KEYS: &[&str] = &[
+    BUFFER_MAX_RECORDS,
+    BUFFER_MAX_BYTES,
+    PROCESSING_TIMEOUT,
+    STALL_POLICY,
+    REVOKE_DRAIN,
 ];
 
 /// The keys of `settings` split into the runtime's configuration and librdkafka's, with
 /// `enable.auto.offset.store` forced to `false` (the runtime stores offsets after acks).
+///
+/// The rule engine refuses bad `steady.*` keys and values first (CF001/CF002 with the same
+/// catalogue); this is the runtime's own guard, so it never starts on a value it cannot use.
 pub(crate) fn split(settings: &Settings) -> Result<(RuntimeConfig, ClientConfig), Error> {
     let mut runtime = RuntimeConfig::default();
     let mut client = ClientConfig::new();
     let mut findings = Vec::new();
-    let alias = settings
-        .raw(MAX_POLL_RECORDS)
-        .map(|v| (BUFFER_MAX_RECORDS, v));
-    let own = settings.iter().filter(|(k, _)| k.starts_with("steady."));
-    // The alias first, so an explicit steady.buffer.max.records wins.
-    for (key, value) in alias.into_iter().chain(own) {
-        if let Err(f) = apply(&mut runtime, key, value) {
-            findings.push(f);
+    for (key, value) in settings.iter() {
+        if key.starts_with("steady.") && !KEYS.contains(&key) {
+            findings.push(Finding {
+                rule: "CF001",
+                severity: Severity::Error,
+                key: key.to_string(),
+                message: format!(
+                    "{key} is not a steady runtime setting (known: {})",
+                    KEYS.join(", ")
+                ),
+                recommendation: None,
+                source: "steady runtime settings",
+            });
+        } else if !key.starts_with("steady.") && key != MAX_POLL_RECORDS {
+            client.set(key, value);
         }
     }
-    for (key, value) in settings.iter() {
-        if !key.starts_with("steady.") && key != MAX_POLL_RECORDS {
-            client.set(key, value);
+    // `get` also finds max.poll.records for steady.buffer.max.records; the latter wins.
+    for key in KEYS {
+        if let Some(value) = settings.get(key) {
+            let written = if settings.raw(key).is_some() {
+                key
+            } else {
+                MAX_POLL_RECORDS
+            };
+            if let Err(f) = apply(&mut runtime, key, written, value) {
+                findings.push(f);
+            }
         }
     }
     client.set("enable.auto.offset.store", "false");
@@ -142,54 +136,39 @@ pub(crate) fn split(settings: &Settings) -> Result<(RuntimeConfig, ClientConfig)
     }
 }
 
-/// Validates one `steady.*` key and stores it in `runtime`.
-fn apply(runtime: &mut RuntimeConfig, key: &str, value: &str) -> Result<(), Finding> {
-    let Some(&(name, kind)) = KEYS.iter().find(|(name, _)| *name == key) else {
-        let known: Vec<&str> = KEYS.iter().map(|(n, _)| *n).collect();
-        return Err(Finding {
-            rule: "CF001",
-            severity: Severity::Error,
-            key: key.to_string(),
-            message: format!(
-                "{key} is not a steady runtime setting (known: {})",
-                known.join(", ")
-            ),
-            recommendation: None,
-            source: "steady runtime settings",
-        });
-    };
+/// Validates one runtime key against the catalogue and stores it in `runtime`; findings name
+/// the key as `written` by the user (`max.poll.records` for the alias).
+fn apply(
+    runtime: &mut RuntimeConfig,
+    key: &str,
+    written: &str,
+    value: &str,
+) -> Result<(), Finding> {
     let invalid = |allowed: String| {
         refusal(
-            name,
-            format!("{name}={value:?} is invalid: expected {allowed}"),
+            written,
+            format!("{written}={value:?} is invalid: expected {allowed}"),
             None,
         )
     };
-    match kind {
-        Kind::Int { min, max } => {
-            let n: i64 = value
-                .trim()
-                .parse()
-                .ok()
-                .filter(|n| (min..=max).contains(n))
-                .ok_or_else(|| invalid(format!("an integer in {min}..={max}")))?;
-            let ms = Duration::from_millis(n as u64);
-            match name {
-                BUFFER_MAX_RECORDS => runtime.buffer_max_records = n as usize,
-                BUFFER_MAX_BYTES => runtime.buffer_max_bytes = n as u64,
-                PROCESSING_TIMEOUT => runtime.processing_timeout = ms,
-                _ => runtime.revoke_drain = ms,
+    let info = lookup_in(key, Dialect::Steady)
+        .ok_or_else(|| invalid("a key of the settings catalogue".into()))?;
+    check_value(&info.kind, value).map_err(invalid)?;
+    let word = value.trim().to_ascii_lowercase();
+    // Valid per the catalogue: integers parse, the policy is one of its words.
+    let n: u64 = word.parse().unwrap_or_default();
+    match key {
+        BUFFER_MAX_RECORDS => runtime.buffer_max_records = n as usize,
+        BUFFER_MAX_BYTES => runtime.buffer_max_bytes = n,
+        PROCESSING_TIMEOUT => runtime.processing_timeout = Duration::from_millis(n),
+        REVOKE_DRAIN => runtime.revoke_drain = Duration::from_millis(n),
+        _ => {
+            runtime.stall_policy = if word == "report" {
+                StallPolicy::Report
+            } else {
+                StallPolicy::Leave
             }
         }
-        Kind::Enum(words) => {
-            let word = value.trim().to_ascii_lowercase();
-            runtime.stall_policy = match word.as_str() {
-                "leave" => StallPolicy::Leave,
-                "report" => StallPolicy::Report,
-                _ => return Err(invalid(format!("one of {}", words.join(", ")))),
-            };
-        }
-        Kind::Bool | Kind::List(_) | Kind::Text => unreachable!("steady keys are ints or enums"),
     }
     Ok(())
 }
@@ -272,6 +251,13 @@ mod tests {
     }
 
     #[test]
+    fn every_key_is_in_the_catalogue() {
+        for key in KEYS {
+            assert!(lookup_in(key, Dialect::Steady).is_some(), "{key}");
+        }
+    }
+
+    #[test]
     fn explicit_key_beats_alias() {
         let (rt, _) = split(&settings(&[
             ("max.poll.records", "10"),
@@ -299,9 +285,10 @@ mod tests {
             refused_key(&[("steady.bufer.max.records", "5")]),
             "steady.bufer.max.records"
         );
+        assert_eq!(refused_key(&[("max.poll.records", "-1")]), MAX_POLL_RECORDS);
         assert_eq!(
-            refused_key(&[("max.poll.records", "-1")]),
-            BUFFER_MAX_RECORDS
+            refused_key(&[("steady.processing.timeout.ms", "5")]),
+            PROCESSING_TIMEOUT
         );
         assert_eq!(
             refused_key(&[

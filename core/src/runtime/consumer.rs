@@ -30,7 +30,7 @@ impl Consumer {
     /// Keys `steady.*` (and `max.poll.records`, an alias of `steady.buffer.max.records`)
     /// configure the runtime; every other key goes to librdkafka unchanged, except
     /// `enable.auto.offset.store`, forced to `false`. Warnings are kept (see
-    /// [`warnings`](Consumer::warnings)) and printed to stderr once.
+    /// [`warnings`](Consumer::warnings)); those of warning severity are printed to stderr once.
     pub fn new(settings: &Settings, topics: &[&str]) -> Result<Consumer, Error> {
         let report = rules::check(&Input {
             settings: settings.clone(),
@@ -49,7 +49,7 @@ impl Consumer {
             return Err(Error::Config(errors));
         }
         let (runtime, client) = config::split(settings)?;
-        for w in &warnings {
+        for w in warnings.iter().filter(|f| f.severity == Severity::Warning) {
             eprintln!(
                 "steady: {:?} {} {}: {}",
                 w.severity, w.rule, w.key, w.message

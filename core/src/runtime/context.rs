@@ -4,7 +4,7 @@
 //! after this point), wait up to `steady.revoke.drain.ms` for their in-flight records to be
 //! acked, commit the acked prefix synchronously and forget them — except when the assignment
 //! was lost, where nothing is committed. Assign: a new epoch per partition, and the backpressure
-//! pause re-applied when it is in force. rdkafka's default `rebalance` picks `assign` or
+//! pause re-applied when it is in force (or explicitly lifted when it is not). rdkafka's default `rebalance` picks `assign` or
 //! `incremental_assign` for eager, cooperative and KIP-848 groups; these hooks run around it.
 
 use super::shared::Shared;
@@ -85,9 +85,19 @@ impl Ctx {
         for slot in &replaced {
             slot.revoke();
         }
-        if shared.assignment.paused() && tpl.count() > 0 {
-            if let Err(e) = consumer.pause(tpl) {
-                shared.metrics.set_error(format!("pause after assign: {e}"));
+        // librdkafka keeps an application pause across unassign and assign: a partition paused
+        // for backpressure, revoked and assigned again later would stay paused for good. So
+        // every assignment sets the pause state explicitly.
+        if tpl.count() > 0 {
+            let result = if shared.assignment.paused() {
+                consumer.pause(tpl)
+            } else {
+                consumer.resume(tpl)
+            };
+            if let Err(e) = result {
+                shared
+                    .metrics
+                    .set_error(format!("pause/resume after assign: {e}"));
             }
         }
         shared.metrics.rebalances.fetch_add(1, Ordering::Relaxed);

@@ -5,11 +5,13 @@
 #![allow(dead_code)]
 
 use parking_lot::Mutex;
-use rdkafka::consumer::{BaseConsumer, Consumer as _};
+use rdkafka::client::ClientContext;
+use rdkafka::consumer::{BaseConsumer, Consumer as _, ConsumerContext, Rebalance};
+use rdkafka::message::Message;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -35,8 +37,8 @@ pub fn produce(bootstrap: &str, topic: &str, partitions: i32, count: usize, size
     let producer: BaseProducer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .set("linger.ms", "20")
-        .set("queue.buffering.max.kbytes", "1048576")
-        .set("queue.buffering.max.messages", "1000000")
+        // A small queue keeps the producer's memory out of the tests' RSS figures.
+        .set("queue.buffering.max.kbytes", "16384")
         .create()
         .expect("producer");
     let payload = vec![b'x'; size];
@@ -112,13 +114,9 @@ pub fn wait_until(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool)
 pub struct Ledger(Arc<Mutex<HashMap<(i32, i64), u32>>>);
 
 impl Ledger {
-    /// Counts one handling of `r`.
-    pub fn note(&self, r: &Record) {
-        *self
-            .0
-            .lock()
-            .entry((r.partition(), r.offset()))
-            .or_default() += 1;
+    /// Counts one handling of the record at `partition`/`offset`.
+    pub fn note(&self, partition: i32, offset: i64) {
+        *self.0.lock().entry((partition, offset)).or_default() += 1;
     }
     /// Distinct records handled.
     pub fn distinct(&self) -> usize {
@@ -130,8 +128,33 @@ impl Ledger {
     }
     /// Whether every offset 0..per_partition of partitions 0..partitions was handled.
     pub fn covers(&self, partitions: i32, per_partition: i64) -> bool {
+        self.missing(partitions, per_partition).is_empty()
+    }
+    /// Per partition with records not handled: (partition, first missing offset, how many).
+    pub fn missing(&self, partitions: i32, per_partition: i64) -> Vec<(i32, i64, usize)> {
         let seen = self.0.lock();
-        (0..partitions).all(|p| (0..per_partition).all(|o| seen.contains_key(&(p, o))))
+        (0..partitions)
+            .filter_map(|p| {
+                let gone: Vec<i64> = (0..per_partition)
+                    .filter(|o| !seen.contains_key(&(p, *o)))
+                    .collect();
+                gone.first().map(|first| (p, *first, gone.len()))
+            })
+            .collect()
+    }
+    /// Waits until every offset 0..per_partition of partitions 0..partitions was handled;
+    /// panics after `timeout` with what is missing.
+    pub fn wait_for_all(&self, partitions: i32, per_partition: i64, timeout: Duration) {
+        let start = Instant::now();
+        while !self.covers(partitions, per_partition) {
+            assert!(
+                start.elapsed() < timeout,
+                "after {timeout:?} not every record was handled; missing (partition, first \
+                 offset, count): {:?}",
+                self.missing(partitions, per_partition)
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
 
@@ -168,7 +191,7 @@ impl Workers {
                         match consumer.recv(Duration::from_millis(100)) {
                             Ok(Some(r)) => {
                                 handle(&r);
-                                ledger.note(&r);
+                                ledger.note(r.partition(), r.offset());
                                 let _ = r.ack();
                             }
                             Ok(None) => {}
@@ -203,5 +226,115 @@ impl Workers {
             }
         }
         errors
+    }
+}
+
+/// Sleeps for `d`, in short steps, returning early once `stop` is set.
+pub fn sleep_unless(d: Duration, stop: &AtomicBool) {
+    let end = Instant::now() + d;
+    while !stop.load(Ordering::Acquire) && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(50).min(end - Instant::now()));
+    }
+}
+
+/// Counts the rebalance events of a plain consumer and the partitions it holds.
+#[derive(Default)]
+struct Counting {
+    rebalances: AtomicU64,
+    assigned: AtomicUsize,
+}
+
+/// An `Arc` so the test can read the figures while the poll loop owns the consumer.
+#[derive(Clone, Default)]
+struct CountingContext(Arc<Counting>);
+
+impl ClientContext for CountingContext {}
+
+impl ConsumerContext for CountingContext {
+    fn post_rebalance(&self, _: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Assign(tpl) => {
+                self.0.assigned.fetch_add(tpl.count(), Ordering::AcqRel);
+            }
+            Rebalance::Revoke(tpl) => {
+                let n = tpl.count();
+                let _ = self
+                    .0
+                    .assigned
+                    .fetch_update(Ordering::AcqRel, Ordering::Acquire, |a| {
+                        Some(a.saturating_sub(n))
+                    });
+            }
+            Rebalance::Error(_) => return,
+        }
+        self.0.rebalances.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+/// A plain rdkafka poll loop — poll, handle, poll again — on a thread: the way most
+/// applications consume, with the handler's time counted against max.poll.interval.ms.
+pub struct PlainMember {
+    counts: Arc<Counting>,
+    stop: Arc<AtomicBool>,
+    thread: JoinHandle<()>,
+}
+
+impl PlainMember {
+    /// Joins `group` on `topic` and handles each record with `handle(partition, offset, stop)`.
+    pub fn start(
+        bootstrap: &str,
+        group: &str,
+        topic: &str,
+        extra: &[(&str, &str)],
+        ledger: &Ledger,
+        handle: impl Fn(i32, i64, &AtomicBool) + Send + 'static,
+    ) -> PlainMember {
+        let mut config = ClientConfig::new();
+        config
+            .set("bootstrap.servers", bootstrap)
+            .set("group.id", group)
+            .set("auto.offset.reset", "earliest");
+        for (k, v) in extra {
+            config.set(*k, *v);
+        }
+        let context = CountingContext::default();
+        let counts = context.0.clone();
+        let consumer: BaseConsumer<CountingContext> =
+            config.create_with_context(context).expect("plain consumer");
+        consumer.subscribe(&[topic]).expect("subscribe");
+        let stop = Arc::new(AtomicBool::new(false));
+        let ledger = ledger.clone();
+        let thread = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Acquire) {
+                    if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
+                        handle(m.partition(), m.offset(), &stop);
+                        ledger.note(m.partition(), m.offset());
+                    }
+                }
+            })
+        };
+        PlainMember {
+            counts,
+            stop,
+            thread,
+        }
+    }
+
+    /// Rebalance events seen so far.
+    pub fn rebalances(&self) -> u64 {
+        self.counts.rebalances.load(Ordering::Acquire)
+    }
+
+    /// Partitions held now.
+    pub fn assigned(&self) -> usize {
+        self.counts.assigned.load(Ordering::Acquire)
+    }
+
+    /// Stops the loop (interrupting a handler that watches `stop`) and closes the consumer.
+    pub fn finish(self) {
+        self.stop.store(true, Ordering::Release);
+        self.thread.join().expect("plain member");
     }
 }
