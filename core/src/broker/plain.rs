@@ -1,0 +1,57 @@
+//! The probe over a plain TCP socket (security.protocol PLAINTEXT): ApiVersions on the first
+//! bootstrap server that answers, then DescribeConfigs and the group on the same connection.
+
+use super::configs::read_limits;
+use super::infer::{before_api_versions, infer, ApiRange};
+use super::wire::{remaining, Connection, WireError};
+use super::{group, ProbeError, Target};
+use crate::rules::BrokerFacts;
+
+/// What the first reachable bootstrap server said to ApiVersions.
+enum Hello {
+    /// It listed its API versions.
+    Apis(Connection, Vec<ApiRange>),
+    /// It closed the connection instead: a broker older than 0.10.0.
+    TooOld,
+}
+
+/// Probes `target` over plain TCP.
+pub(crate) fn probe(target: &Target) -> Result<BrokerFacts, ProbeError> {
+    let (mut conn, apis) = match hello(target)? {
+        Hello::Apis(conn, apis) => (conn, apis),
+        Hello::TooOld => return Ok(before_api_versions()),
+    };
+    let mut facts = infer(&apis);
+    read_limits(&mut conn, &apis, &mut facts);
+    if let Some(name) = &target.group {
+        let described = group::describe(&mut conn, &apis, name, target.deadline)
+            .map_err(|reason| target.protocol(format!("group '{name}': {reason}")))?;
+        facts.group = Some(described);
+    }
+    Ok(facts)
+}
+
+/// Connects to the bootstrap servers in turn, each with an equal share of the time left, and
+/// asks the first one that accepts for its API versions.
+fn hello(target: &Target) -> Result<Hello, ProbeError> {
+    let mut reasons = Vec::new();
+    let servers = &target.servers;
+    for (i, server) in servers.iter().enumerate() {
+        let Ok(left) = remaining(target.deadline) else {
+            break;
+        };
+        let share = left / (servers.len() - i) as u32;
+        let outcome = Connection::open(server, share, target.deadline)
+            .and_then(|mut conn| conn.api_versions().map(|apis| Hello::Apis(conn, apis)));
+        match outcome {
+            Ok(hello) => return Ok(hello),
+            Err(WireError::Closed) => return Ok(Hello::TooOld),
+            Err(WireError::Codec(reason)) => return Err(target.protocol(reason)),
+            Err(e) => reasons.push(format!("{server}: {e}")),
+        }
+    }
+    if reasons.is_empty() {
+        reasons.push("no time left to connect".to_string());
+    }
+    Err(target.unreachable(reasons.join("; ")))
+}

@@ -1,0 +1,4 @@
+//! Helpers shared by core's integration tests.
+pub mod broker;
+pub mod emulated;
+pub mod member;

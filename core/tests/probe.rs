@@ -1,0 +1,179 @@
+//! The broker probe against a real Apache Kafka 4.x broker, old brokers (real or emulated),
+//! a closed port and a listener that never answers.
+
+mod common;
+
+use common::broker::{bootstrap, create_topic, unique};
+use common::emulated::{EmulatedBroker, OldBroker};
+use common::member::join;
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+use steady_core::broker::{probe, probe_with_librdkafka, ProbeError};
+use steady_core::rules::BrokerFacts;
+use steady_core::{Settings, Version};
+
+/// Generous bound for probes of a live broker on a busy machine.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The two ways to probe: the plain socket and librdkafka.
+type Probe = fn(&str, &Settings, Option<&str>, Duration) -> Result<BrokerFacts, ProbeError>;
+const PROBES: [(&str, Probe); 2] = [("plain", probe), ("librdkafka", probe_with_librdkafka)];
+
+/// The old Apache Kafka versions the harness knows.
+const OLD_VERSIONS: [&str; 2] = ["0.10.0.1", "0.10.2.2"];
+
+fn label(facts: &BrokerFacts) -> &str {
+    &facts.version.as_ref().expect("a version").label
+}
+
+/// Probing `address` fails as unreachable, and does so soon after `timeout`, never hanging.
+fn assert_unreachable(address: &str, timeout: Duration) {
+    for (name, probe) in PROBES {
+        let start = Instant::now();
+        let result = probe(address, &Settings::new(), None, timeout);
+        let took = start.elapsed();
+        match result {
+            Err(ProbeError::Unreachable { servers, .. }) => assert_eq!(servers, address),
+            other => panic!("{name}: expected Unreachable, got {other:?}"),
+        }
+        assert!(
+            took < timeout + Duration::from_secs(10),
+            "{name}: took {took:?} with a timeout of {timeout:?}"
+        );
+    }
+}
+
+#[test]
+fn a_closed_port_is_unreachable() {
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    assert_unreachable(&format!("127.0.0.1:{port}"), Duration::from_secs(2));
+}
+
+#[test]
+fn a_listener_that_never_answers_is_unreachable_within_the_timeout() {
+    // Connections complete in the kernel's backlog; nothing ever reads or writes.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    assert_unreachable(&address, Duration::from_secs(2));
+    drop(listener);
+}
+
+#[test]
+fn the_real_broker_is_4_0_or_newer_with_kip848_and_its_session_window() {
+    let facts = probe(&bootstrap(), &Settings::new(), None, TIMEOUT).expect("probe");
+    println!("plain probe of the 4.x broker: {facts:?}");
+    let version = facts.version.as_ref().unwrap();
+    assert!(version.min >= Version::new(4, 0, 0), "{version:?}");
+    assert_eq!(label(&facts), "4.0+");
+    assert_eq!(facts.kip62, Some(true));
+    assert_eq!(facts.static_membership, Some(true));
+    assert_eq!(facts.kip848, Some(true));
+    assert_eq!(facts.group_min_session_timeout_ms, Some(6000));
+    assert_eq!(facts.group_max_session_timeout_ms, Some(1_800_000));
+    assert!(facts.message_max_bytes.is_some_and(|b| b > 0));
+    assert_eq!(facts.group, None);
+}
+
+#[test]
+fn librdkafka_reads_the_same_version_from_its_logs() {
+    let settings = Settings::from_pairs([("security.protocol", "plaintext")]);
+    let facts = probe_with_librdkafka(&bootstrap(), &settings, None, TIMEOUT).expect("probe");
+    println!("librdkafka probe of the 4.x broker: {facts:?}");
+    assert_eq!(label(&facts), "4.0+");
+    assert_eq!(facts.kip848, Some(true));
+}
+
+#[test]
+fn a_live_classic_group_is_described() {
+    let bootstrap = bootstrap();
+    let topic = unique("probe-classic");
+    let group = unique("probe-classic-group");
+    create_topic(&topic, 3);
+    let _member = join(
+        &bootstrap,
+        &topic,
+        &group,
+        "probe-test-client",
+        &[("group.instance.id", "probe-instance-1")],
+    );
+    for (name, probe) in PROBES {
+        let facts = probe(&bootstrap, &Settings::new(), Some(&group), TIMEOUT).expect(name);
+        let described = facts.group.expect("group facts");
+        println!("{name}: {described:?}");
+        assert_eq!(described.group, group);
+        assert_eq!(described.state, "Stable", "{name}");
+        assert_eq!(described.members.len(), 1, "{name}");
+        assert_eq!(described.members[0].client_id, "probe-test-client");
+        assert!(!described.members[0].member_id.is_empty());
+        assert_eq!(described.partitions, Some(3), "{name}");
+    }
+    let facts = probe(&bootstrap, &Settings::new(), Some(&group), TIMEOUT).unwrap();
+    let member = &facts.group.unwrap().members[0];
+    assert_eq!(member.instance_id.as_deref(), Some("probe-instance-1"));
+}
+
+#[test]
+fn a_live_kip848_group_is_described() {
+    let bootstrap = bootstrap();
+    let topic = unique("probe-kip848");
+    let group = unique("probe-kip848-group");
+    create_topic(&topic, 2);
+    let _member = join(
+        &bootstrap,
+        &topic,
+        &group,
+        "probe-kip848-client",
+        &[("group.protocol", "consumer")],
+    );
+    let facts = probe(&bootstrap, &Settings::new(), Some(&group), TIMEOUT).expect("probe");
+    let described = facts.group.expect("group facts");
+    println!("KIP-848 group: {described:?}");
+    assert_eq!(described.members.len(), 1);
+    assert_eq!(described.members[0].client_id, "probe-kip848-client");
+    assert_eq!(described.partitions, Some(2));
+}
+
+#[test]
+fn an_unknown_group_has_no_members() {
+    let group = unique("probe-nobody");
+    let facts = probe(&bootstrap(), &Settings::new(), Some(&group), TIMEOUT).expect("probe");
+    let described = facts.group.expect("group facts");
+    assert!(described.members.is_empty());
+    assert_eq!(described.state, "Dead");
+}
+
+/// The probes' view of old Apache Kafka `version` at `bootstrap`.
+fn assert_old_broker(bootstrap: &str, version: &str) {
+    let (want, kip62) = match version {
+        "0.10.0.1" => ("0.10.0", false),
+        _ => ("0.10.2", true),
+    };
+    for (name, probe) in PROBES {
+        let facts = probe(bootstrap, &Settings::new(), None, TIMEOUT)
+            .unwrap_or_else(|e| panic!("{name} probe of {version}: {e}"));
+        println!("{name} probe of Kafka {version}: {facts:?}");
+        assert_eq!(label(&facts), want, "{name}");
+        assert_eq!(facts.kip62, Some(kip62), "{name}");
+        assert_eq!(facts.static_membership, Some(false));
+        assert_eq!(facts.kip848, Some(false));
+    }
+}
+
+#[test]
+fn old_brokers_are_recognised() {
+    for version in OLD_VERSIONS {
+        let broker = OldBroker::start(version);
+        assert_old_broker(broker.bootstrap(), version);
+    }
+}
+
+#[test]
+fn emulated_old_brokers_are_recognised() {
+    for version in OLD_VERSIONS {
+        let broker = EmulatedBroker::new(version);
+        assert_old_broker(&broker.bootstrap, version);
+    }
+}
