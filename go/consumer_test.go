@@ -38,6 +38,9 @@ func TestSlowHandlerNoRebalance(t *testing.T) {
 		if err := m.Ack(); err != nil {
 			t.Fatal(err)
 		}
+		if err := m.Ack(); code(err) != ResultInvalidArgument {
+			t.Fatalf("second Ack: %v", err)
+		}
 		processed++
 		if processed == records {
 			break

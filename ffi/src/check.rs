@@ -306,7 +306,7 @@ mod tests {
         assert!(text(steady_error_message(err)).contains("profile 'aws'"));
         steady_error_free(err);
         let none = std::ptr::null_mut();
-        let bad = b"\xfe\0".as_ptr().cast();
+        let bad = c"\xfe".as_ptr();
         assert_eq!(
             steady_check_options_set_heartbeat(options, bad, none),
             steady_result::InvalidUtf8

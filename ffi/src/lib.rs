@@ -12,6 +12,9 @@
 //! - a byte buffer is always followed by its `size_t` length;
 //! - no panic crosses the boundary: an internal failure returns `STEADY_RESULT_PANIC`.
 #![allow(non_camel_case_types)]
+// Exported functions take raw pointers by design: C callers hold the contract each function
+// documents, and every pointer is checked for NULL before use.
+#![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 #[macro_use]
 mod panic;

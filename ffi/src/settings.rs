@@ -135,8 +135,8 @@ mod tests {
         assert_eq!(r, steady_result::ConfigSyntax);
         assert_eq!(steady_error_code(err), steady_result::ConfigSyntax);
         steady_error_free(err);
-        let bad = b"\xc3\x28\0";
-        let r = steady_settings_set(s, c"k".as_ptr(), bad.as_ptr().cast(), std::ptr::null_mut());
+        let bad = c"\xc3\x28";
+        let r = steady_settings_set(s, c"k".as_ptr(), bad.as_ptr(), std::ptr::null_mut());
         assert_eq!(r, steady_result::InvalidUtf8);
         let r = steady_settings_set(
             std::ptr::null_mut(),

@@ -72,8 +72,7 @@ mod tests {
         let e = try_str(std::ptr::null(), "key").unwrap_err();
         assert_eq!(e.code, steady_result::NullParameter);
         assert_eq!(e.text(), "key is NULL");
-        let bad = b"ab\xff\0";
-        let e = try_str(bad.as_ptr().cast(), "value").unwrap_err();
+        let e = try_str(c"ab\xff".as_ptr(), "value").unwrap_err();
         assert_eq!(e.code, steady_result::InvalidUtf8);
         assert!(e.text().starts_with("value is not valid UTF-8"));
         assert_eq!(try_str(c"ok".as_ptr(), "v").unwrap(), "ok");
