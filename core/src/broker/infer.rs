@@ -38,9 +38,10 @@ pub fn find(apis: &[ApiRange], key: i16) -> Option<ApiRange> {
     apis.iter().copied().find(|a| a.key == key)
 }
 
-/// The broker facts an ApiVersions answer implies: version range, KIP-62, static membership
-/// and KIP-848 support. Session window, message size and group stay unknown (`None`).
-/// Without JoinGroup in the answer nothing can be said and the facts stay empty.
+/// The broker facts an ApiVersions answer implies: version range, KIP-62, static membership,
+/// KIP-848 support (the broker offers ConsumerGroupHeartbeat v1) and Apache Kafka's default
+/// session window for that range ([`BrokerFacts::from_version`]); message size and group stay
+/// unknown. Without JoinGroup in the answer nothing can be said and the facts stay empty.
 pub fn infer(apis: &[ApiRange]) -> BrokerFacts {
     let Some(join) = find(apis, key::JOIN_GROUP) else {
         return BrokerFacts::default();
@@ -64,7 +65,7 @@ pub fn infer(apis: &[ApiRange]) -> BrokerFacts {
             None => open(3, 2),
         },
     };
-    facts(version, heartbeat.is_some_and(|h| h.max >= 1))
+    with_kip848(version, heartbeat.is_some_and(|h| h.max >= 1))
 }
 
 /// The facts for a broker that gave no ApiVersions answer: older than 0.10.0.
@@ -74,16 +75,15 @@ pub fn before_api_versions() -> BrokerFacts {
         max: Some(last_of(0, 9)),
         label: "< 0.10.0".to_string(),
     };
-    facts(version, false)
+    with_kip848(version, false)
 }
 
-fn facts(version: BrokerVersion, kip848: bool) -> BrokerFacts {
+/// The facts of `version`, with KIP-848 support as the broker advertised it (a 4.x broker that
+/// disabled the consumer protocol does not offer it).
+fn with_kip848(version: BrokerVersion, kip848: bool) -> BrokerFacts {
     BrokerFacts {
-        kip62: Some(version.min >= Version::new(0, 10, 1)),
-        static_membership: Some(version.min >= Version::new(2, 3, 0)),
         kip848: Some(kip848),
-        version: Some(version),
-        ..BrokerFacts::default()
+        ..BrokerFacts::from_version(version)
     }
 }
 
@@ -201,7 +201,22 @@ mod tests {
             (f.kip62, f.static_membership, f.kip848),
             (Some(true), Some(true), Some(true))
         );
-        assert_eq!(f.group_min_session_timeout_ms, None);
+    }
+
+    #[test]
+    fn the_session_window_defaults_by_version() {
+        let window = |f: BrokerFacts| {
+            (
+                f.group_min_session_timeout_ms,
+                f.group_max_session_timeout_ms,
+            )
+        };
+        let old = window(infer(&broker(1, (0, 0), -1, -1)));
+        assert_eq!(old, (Some(6000), Some(300_000)));
+        let new = window(infer(&broker(5, (0, 5), 3, -1)));
+        assert_eq!(new, (Some(6000), Some(1_800_000)));
+        assert_eq!(window(before_api_versions()).1, Some(30_000));
+        assert_eq!(infer(&broker(9, (0, 9), 7, 1)).message_max_bytes, None);
     }
 
     #[test]
