@@ -71,21 +71,10 @@ public final class Consumer implements AutoCloseable {
         int ms = Native.millis(timeout);
         return use((c, arena) -> {
             MemorySegment out = Native.slot(arena);
-            MemorySegment errOut = Native.slot(arena);
-            int code = Native.invoke(() -> (int) Native.CONSUMER_POLL.invokeExact(c, ms, out, errOut));
-            if (code == Result.TIMEOUT.code()) {
-                Native.free(Native.ERROR_FREE, Native.pointer(errOut));
-                return null;
-            }
-            Native.check(arena, err -> code == Result.OK.code() ? code : copyError(code, errOut, err));
-            return new Message(Native.pointer(out));
+            boolean arrived = Native.succeeded(arena, Result.TIMEOUT,
+                    err -> (int) Native.CONSUMER_POLL.invokeExact(c, ms, out, err));
+            return arrived ? new Message(Native.pointer(out)) : null;
         });
-    }
-
-    /** Hands an error already received in {@code from} to {@link Native#check}'s slot. */
-    private static int copyError(int code, MemorySegment from, MemorySegment to) {
-        to.set(ADDRESS, 0, Native.pointer(from));
-        return code;
     }
 
     /** Waits up to {@code timeout} for records and returns up to {@code max}; empty on timeout. */
@@ -95,15 +84,11 @@ public final class Consumer implements AutoCloseable {
             MemorySegment buffer = arena.allocate(ADDRESS, Math.max(1, max));
             long len = max;
             MemorySegment count = arena.allocate(JAVA_LONG);
-            MemorySegment errOut = Native.slot(arena);
-            int code = Native.invoke(
-                    () -> (int) Native.CONSUMER_POLL_BATCH.invokeExact(c, ms, buffer, len, count, errOut));
             List<Message> messages = new ArrayList<>();
-            if (code == Result.TIMEOUT.code()) {
-                Native.free(Native.ERROR_FREE, Native.pointer(errOut));
+            if (!Native.succeeded(arena, Result.TIMEOUT,
+                    err -> (int) Native.CONSUMER_POLL_BATCH.invokeExact(c, ms, buffer, len, count, err))) {
                 return messages;
             }
-            Native.check(arena, err -> code == Result.OK.code() ? code : copyError(code, errOut, err));
             for (long i = 0; i < count.get(JAVA_LONG, 0); i++) {
                 messages.add(new Message(buffer.getAtIndex(ADDRESS, i)));
             }

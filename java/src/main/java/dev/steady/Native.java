@@ -158,11 +158,24 @@ final class Native {
 
     /** Runs a fallible downcall; a result other than OK becomes a {@link SteadyException}. */
     static void check(Arena arena, Fallible call) {
+        succeeded(arena, Result.OK, call);
+    }
+
+    /**
+     * Runs a fallible downcall: true on OK, false on {@code tolerated} (such as TIMEOUT); any other
+     * result becomes a {@link SteadyException}.
+     */
+    static boolean succeeded(Arena arena, Result tolerated, Fallible call) {
         MemorySegment errOut = arena.allocate(ADDRESS);
         int code = invoke(() -> call.run(errOut));
-        if (code != Result.OK.code()) {
-            throw exception(code, errOut.get(ADDRESS, 0));
+        if (code == Result.OK.code()) {
+            return true;
         }
+        SteadyException e = exception(code, errOut.get(ADDRESS, 0));
+        if (code == tolerated.code()) {
+            return false;
+        }
+        throw e;
     }
 
     /** The exception for {@code code}, with the message of {@code error} (freed here) if any. */
