@@ -3,6 +3,7 @@ package steady
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -159,5 +160,28 @@ func TestCloseWakesPoll(t *testing.T) {
 		}
 	case <-time.After(time.Minute):
 		t.Fatal("Close did not wake Poll")
+	}
+}
+
+// A consumer nobody closes is freed by its cleanup once unreachable.
+func TestCleanupFreesUnclosedConsumer(t *testing.T) {
+	freed := make(chan struct{})
+	func() {
+		c, err := NewConsumer(consumerSettings(t, nil), []string{unique("unclosed")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runtime.AddCleanup(c, func(ch chan struct{}) { close(ch) }, freed)
+	}()
+	deadline := time.After(time.Minute)
+	for {
+		runtime.GC()
+		select {
+		case <-freed:
+			return
+		case <-deadline:
+			t.Fatal("the unclosed consumer stayed reachable")
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }

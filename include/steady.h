@@ -2,8 +2,9 @@
  * steady: keeps Kafka consumer groups stable. The C ABI.
  *
  * Conventions: every fallible function returns a steady_result; outputs are written only on
- * success; a failing call stores a steady_error in its optional `steady_error **err_out`
- * (NULL: not wanted; release it with steady_error_free). Strings in are NUL-terminated UTF-8;
+ * success; any other result (STEADY_RESULT_TIMEOUT included) stores a steady_error in the
+ * optional `steady_error **err_out` (NULL: not wanted; release it with steady_error_free), which
+ * is left untouched on success. Strings in are NUL-terminated UTF-8;
  * owned strings out are released with steady_string_free; borrowed ones state their lifetime.
  * Each handle type states its thread rules.
  */

@@ -5,8 +5,9 @@
 //! - every symbol is `steady_<type>_<verb>`; handles are opaque and created by `steady_<type>_new`
 //!   or by the call that returns them, and released once with `steady_<type>_free` (NULL is fine);
 //! - fallible functions return a [`steady_result`]; other outputs go through `out` parameters that
-//!   are written only on success; a failing call writes a [`steady_error`] to its optional
-//!   `steady_error **err_out` parameter (pass NULL when the detail is not wanted);
+//!   are written only on success; any other result (`STEADY_RESULT_TIMEOUT` included) writes a
+//!   [`steady_error`] to the optional `steady_error **err_out` parameter (pass NULL when the
+//!   detail is not wanted);
 //! - strings given to steady are NUL-terminated UTF-8; strings steady returns are either borrowed
 //!   (their lifetime is documented) or owned and released with [`steady_string_free`];
 //! - a byte buffer is always followed by its `size_t` length;
