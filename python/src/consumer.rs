@@ -1,11 +1,12 @@
 //! `Consumer`: the heartbeat-decoupled consumer runtime, as a Python iterator and context
 //! manager.
 
+use crate::handle::Handle;
 use crate::message::Message;
 use crate::report::{Finding, Report};
 use crate::{blocking, errors, settings};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use std::sync::Arc;
 use std::time::Duration;
 use steady_core::runtime;
 
@@ -17,7 +18,7 @@ use steady_core::runtime;
 /// `ConfigError`; warnings are kept in `warnings`.
 #[pyclass(module = "steady", frozen)]
 pub struct Consumer {
-    inner: Arc<runtime::Consumer>,
+    inner: Handle,
 }
 
 impl Consumer {
@@ -25,7 +26,7 @@ impl Consumer {
     fn messages(&self, records: Vec<runtime::Record>) -> Vec<Message> {
         records
             .into_iter()
-            .map(|r| Message::new(Arc::clone(&self.inner), r))
+            .map(|r| Message::new(self.inner.clone(), r))
             .collect()
     }
 
@@ -34,7 +35,7 @@ impl Consumer {
         let inner = &*self.inner;
         let got = blocking::wait_for(py, timeout, |slice| inner.recv(slice))?;
         let record = got.map_err(|e| errors::runtime_error(py, e))?;
-        Ok(record.map(|r| Message::new(Arc::clone(&self.inner), r)))
+        Ok(record.map(|r| Message::new(self.inner.clone(), r)))
     }
 }
 
@@ -49,7 +50,7 @@ impl Consumer {
         })?;
         let inner = built.map_err(|e| errors::runtime_error(py, e))?;
         Ok(Consumer {
-            inner: Arc::new(inner),
+            inner: Handle::new(inner),
         })
     }
 
@@ -69,6 +70,9 @@ impl Consumer {
         max_records: usize,
         timeout: Option<f64>,
     ) -> PyResult<Vec<Message>> {
+        if max_records == 0 {
+            return Err(PyValueError::new_err("max_records must be at least 1"));
+        }
         let timeout = blocking::timeout_from_secs(timeout)?;
         let inner = &*self.inner;
         let got = blocking::wait_for(py, timeout, |slice| {
@@ -82,7 +86,7 @@ impl Consumer {
 
     /// Commits the acked prefix of every assigned partition now.
     fn commit(&self, py: Python<'_>) -> PyResult<()> {
-        let inner = Arc::clone(&self.inner);
+        let inner = self.inner.clone();
         blocking::run(py, "commit", move || inner.commit())?
             .map_err(|e| errors::runtime_error(py, e))
     }
@@ -112,7 +116,7 @@ impl Consumer {
 
     /// Commits the acked prefix, leaves the group and wakes every blocked call. Idempotent.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        let inner = Arc::clone(&self.inner);
+        let inner = self.inner.clone();
         blocking::run(py, "close", move || inner.close())?.map_err(|e| errors::runtime_error(py, e))
     }
 

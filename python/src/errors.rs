@@ -4,7 +4,7 @@
 //! record's `topic`, `partition`, `offset` and `elapsed_ms`.
 
 use crate::report::Finding;
-use pyo3::exceptions::PyException;
+use pyo3::exceptions::{PyBaseException, PyException};
 use pyo3::prelude::*;
 use pyo3::{create_exception, PyTypeInfo};
 use steady_core::broker::ProbeError;
@@ -37,19 +37,17 @@ create_exception!(
 );
 create_exception!(steady, ClosedError, SteadyError, "The consumer was closed.");
 
-/// An exception of type `T` with message `message` and the given attributes set on it.
-fn raise_with<'py, T: PyTypeInfo>(
-    py: Python<'py>,
+/// An exception of type `T` with message `message`, given attributes by `set`.
+fn raise_with<T: PyTypeInfo>(
+    py: Python<'_>,
     message: String,
-    attrs: Vec<(&str, Bound<'py, PyAny>)>,
+    set: impl FnOnce(&Bound<'_, PyBaseException>) -> PyResult<()>,
 ) -> PyErr {
     let err = PyErr::new::<T, _>(message);
-    for (name, value) in attrs {
-        if let Err(failed) = err.value(py).setattr(name, value) {
-            return failed;
-        }
+    match set(err.value(py)) {
+        Ok(()) => err,
+        Err(failed) => failed,
     }
-    err
 }
 
 /// A `ConfigError` carrying `findings` (possibly none).
@@ -58,11 +56,8 @@ pub(crate) fn config_error(
     message: String,
     findings: Vec<steady_core::Finding>,
 ) -> PyErr {
-    let findings = findings.into_iter().map(Finding::from).collect::<Vec<_>>();
-    match findings.into_pyobject(py) {
-        Ok(list) => raise_with::<ConfigError>(py, message, vec![("findings", list)]),
-        Err(failed) => failed,
-    }
+    let findings: Vec<Finding> = findings.into_iter().map(Finding::from).collect();
+    raise_with::<ConfigError>(py, message, |e| e.setattr("findings", findings))
 }
 
 /// A `ConfigError` with no findings, for a bad argument or unreadable settings.
@@ -91,20 +86,12 @@ pub(crate) fn runtime_error(py: Python<'_>, err: Error) -> PyErr {
             partition,
             offset,
             elapsed_ms,
-        } => {
-            let attrs = (|| -> PyResult<_> {
-                Ok(vec![
-                    ("topic", topic.into_pyobject(py)?.into_any()),
-                    ("partition", partition.into_pyobject(py)?.into_any()),
-                    ("offset", offset.into_pyobject(py)?.into_any()),
-                    ("elapsed_ms", elapsed_ms.into_pyobject(py)?.into_any()),
-                ])
-            })();
-            match attrs {
-                Ok(attrs) => raise_with::<StalledError>(py, message, attrs),
-                Err(failed) => failed,
-            }
-        }
+        } => raise_with::<StalledError>(py, message, |e| {
+            e.setattr("topic", topic)?;
+            e.setattr("partition", partition)?;
+            e.setattr("offset", offset)?;
+            e.setattr("elapsed_ms", elapsed_ms)
+        }),
         Error::Closed => ClosedError::new_err(message),
     }
 }

@@ -8,6 +8,7 @@ mod blocking;
 mod check;
 mod consumer;
 mod errors;
+mod handle;
 mod message;
 mod report;
 mod repr;

@@ -1,22 +1,22 @@
 //! `Message`: one record handed to the application, acked from any thread.
 
 use crate::errors;
+use crate::handle::Handle;
 use crate::repr::quote;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use std::sync::Arc;
-use steady_core::runtime::{Consumer, Record};
+use steady_core::runtime::Record;
 
 /// One Kafka record. Call `ack()` once it is processed, from any thread and in any order.
 #[pyclass(module = "steady", frozen)]
 pub struct Message {
-    consumer: Arc<Consumer>,
+    consumer: Handle,
     record: Record,
 }
 
 impl Message {
     /// Wraps `record`, delivered by `consumer`.
-    pub(crate) fn new(consumer: Arc<Consumer>, record: Record) -> Self {
+    pub(crate) fn new(consumer: Handle, record: Record) -> Self {
         Message { consumer, record }
     }
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import time
 from collections.abc import Callable
 
 import pytest
@@ -103,3 +105,57 @@ def test_use_after_close_raises_closed_error(
     with pytest.raises(steady.ClosedError):
         consumer.commit()
     assert list(consumer) == []
+
+
+def test_a_stuck_message_raises_stalled_error_and_is_delivered_again(
+    settings: Settings, filled_topic: Callable[[str, int, int], str]
+) -> None:
+    topic = filled_topic("stall", 1, 3)
+    settings["steady.processing.timeout.ms"] = 2000
+    with steady.Consumer(settings, [topic]) as consumer:
+        stuck = consumer.poll(timeout=30)
+        assert stuck is not None and stuck.offset == 0
+        deadline = time.monotonic() + 60
+        with pytest.raises(steady.StalledError) as caught:
+            while time.monotonic() < deadline:
+                other = consumer.poll(timeout=1)
+                if other is not None:
+                    other.ack()
+        stall = caught.value
+        assert (stall.topic, stall.partition, stall.offset) == (topic, 0, 0)
+        assert stall.elapsed_ms >= 2000
+        # The stuck record was never acked, so after rejoining it comes again.
+        again = None
+        while again is None or again.offset != 0:
+            assert time.monotonic() < deadline + 60, "the stuck record was not delivered again"
+            again = consumer.poll(timeout=1)
+            if again is not None:
+                again.ack()
+        assert consumer.stats()["stalls"] == 1
+
+
+def test_a_consumer_dropped_without_close_still_commits(
+    bootstrap: str, settings: Settings, filled_topic: Callable[[str, int, int], str]
+) -> None:
+    topic = filled_topic("dropped", 1, 5)
+    consumer = steady.Consumer(settings, [topic])
+    got: list[steady.Message] = []
+    while len(got) < 5:
+        got.extend(consumer.consume(5, timeout=30))
+    for message in got:
+        message.ack()
+    del consumer, got, message
+    gc.collect()
+    assert committed(bootstrap, str(settings["group.id"]), topic, 1) == {0: 5}
+
+
+def test_bad_call_arguments_raise_value_error(
+    settings: Settings, filled_topic: Callable[[str, int, int], str]
+) -> None:
+    with steady.Consumer(settings, [filled_topic("args", 1, 0)]) as consumer:
+        with pytest.raises(ValueError, match="timeout"):
+            consumer.poll(timeout=-1)
+        with pytest.raises(ValueError, match="max_records"):
+            consumer.consume(0, timeout=1)
+        with pytest.raises(TypeError):
+            steady.Consumer(settings, "one-topic-as-a-string")
