@@ -82,8 +82,10 @@ fn client_config(target: &Target, settings: &Settings) -> Result<ClientConfig, P
             }
             // A name librdkafka does not have at all.
             Err(KafkaError::ClientConfig(RDKafkaConfRes::RD_KAFKA_CONF_UNKNOWN, ..)) => {}
-            // librdkafka's reason may quote the value, so it is left out for secrets.
-            Err(KafkaError::ClientConfig(_, reason, ..)) if !is_secret(key) => {
+            // librdkafka's reason may quote the value: then it is left out for secrets.
+            Err(KafkaError::ClientConfig(_, reason, ..))
+                if !is_secret(key) || !(value.is_empty() || reason.contains(value)) =>
+            {
                 return Err(target.protocol(format!("librdkafka rejects {key}: {reason}")));
             }
             Err(_) => return Err(target.protocol(format!("librdkafka rejects {key}"))),
