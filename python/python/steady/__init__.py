@@ -7,32 +7,4 @@
   pace, from any number of threads, and acks each one when it is processed.
 """
 
-from steady._steady import (
-    ClosedError,
-    ConfigError,
-    Consumer,
-    Finding,
-    KafkaError,
-    Message,
-    Recommendation,
-    Report,
-    StalledError,
-    SteadyError,
-    __version__,
-    check,
-)
-
-__all__ = [
-    "ClosedError",
-    "ConfigError",
-    "Consumer",
-    "Finding",
-    "KafkaError",
-    "Message",
-    "Recommendation",
-    "Report",
-    "StalledError",
-    "SteadyError",
-    "__version__",
-    "check",
-]
+from steady._steady import *  # noqa: F403 (the names of _steady.__all__, __version__ included)
