@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::broker::{bootstrap, create_topic, unique};
+use common::broker::{bootstrap, create_topic, create_topic_on, parse_bootstrap, unique};
 use common::emulated::{EmulatedBroker, OldBroker};
 use common::member::join;
 use std::net::TcpListener;
@@ -167,7 +167,34 @@ fn old_brokers_are_recognised() {
     for version in OLD_VERSIONS {
         let broker = OldBroker::start(version);
         assert_old_broker(broker.bootstrap(), version);
+        if let OldBroker::Real(bootstrap) = &broker {
+            assert_old_group(bootstrap, version);
+        }
     }
+}
+
+/// A live group on a real old broker, described through DescribeGroups v0.
+fn assert_old_group(bootstrap: &str, version: &str) {
+    let topic = unique("probe-old");
+    let group = unique("probe-old-group");
+    create_topic_on(&["--version", version], &topic, 2);
+    let _member = join(bootstrap, &topic, &group, "probe-old-client", &[]);
+    for (name, probe) in PROBES {
+        let facts = probe(bootstrap, &Settings::new(), Some(&group), TIMEOUT).expect(name);
+        let described = facts.group.expect("group facts");
+        println!("{name} on Kafka {version}: {described:?}");
+        assert_eq!(described.members.len(), 1, "{name}");
+        assert_eq!(described.members[0].client_id, "probe-old-client");
+        assert_eq!(described.members[0].instance_id, None);
+        assert_eq!(described.partitions, Some(2), "{name}");
+    }
+}
+
+#[test]
+fn the_harness_bootstrap_line_is_read() {
+    let out = "kafka.sh: starting\nbootstrap=127.0.0.1:19092\n";
+    assert_eq!(parse_bootstrap(out).as_deref(), Some("127.0.0.1:19092"));
+    assert_eq!(parse_bootstrap("nothing"), None);
 }
 
 #[test]

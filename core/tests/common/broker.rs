@@ -73,19 +73,14 @@ pub fn unique(prefix: &str) -> String {
 
 /// Creates topic `name` with `partitions` partitions on the default broker.
 pub fn create_topic(name: &str, partitions: u32) {
-    let partitions = partitions.to_string();
-    let (code, stdout, stderr) = kafka_sh(&["topic", "create", name, &partitions]);
-    assert_eq!(code, 0, "kafka.sh topic create {name}:\n{stdout}\n{stderr}");
+    create_topic_on(&[], name, partitions);
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_the_last_bootstrap_line() {
-        let out = "kafka.sh: starting\nbootstrap=127.0.0.1:19092\n";
-        assert_eq!(parse_bootstrap(out).as_deref(), Some("127.0.0.1:19092"));
-        assert_eq!(parse_bootstrap("nothing"), None);
-    }
+/// Creates topic `name` on the broker `kafka.sh … EXTRA…` names (e.g. `["--version", "0.10.0.1"]`).
+pub fn create_topic_on(extra: &[&str], name: &str, partitions: u32) {
+    let partitions = partitions.to_string();
+    let mut args = vec!["topic", "create", name, &partitions];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = kafka_sh(&args);
+    assert_eq!(code, 0, "kafka.sh {args:?}:\n{stdout}\n{stderr}");
 }

@@ -1,0 +1,118 @@
+//! `steady doctor --bootstrap-servers` against the real 4.x broker with a live group, and
+//! against old brokers (real when the harness can run them here, emulated otherwise).
+
+#[path = "../../core/tests/common/broker.rs"]
+mod broker;
+#[path = "../../core/tests/common/emulated.rs"]
+mod emulated;
+#[path = "../../core/tests/common/member.rs"]
+mod member;
+
+use emulated::OldBroker;
+use serde_json::Value;
+use std::process::Command;
+
+/// Generous probe timeout for a busy machine.
+const PROBE_TIMEOUT_MS: &str = "30000";
+
+/// Runs `steady doctor ARGS… --probe-timeout-ms …`; returns (exit code, stdout, stderr).
+fn doctor(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_steady"))
+        .arg("doctor")
+        .args(args)
+        .args(["--probe-timeout-ms", PROBE_TIMEOUT_MS])
+        .output()
+        .expect("steady runs");
+    (
+        out.status.code().expect("exited"),
+        String::from_utf8(out.stdout).expect("UTF-8"),
+        String::from_utf8(out.stderr).expect("UTF-8"),
+    )
+}
+
+/// The JSON report of a probe of `bootstrap` with `extra` flags.
+fn json_report(bootstrap: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["--bootstrap-servers", bootstrap, "--format", "json"];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = doctor(&args);
+    assert!(code == 0 || code == 1, "exit {code}: {stderr}");
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+fn finding<'a>(report: &'a Value, rule: &str) -> Option<&'a Value> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == rule)
+}
+
+#[test]
+fn probes_the_real_broker_and_a_live_group() {
+    let bootstrap = broker::bootstrap();
+    let topic = broker::unique("doctor-probe");
+    let group = broker::unique("doctor-probe-group");
+    broker::create_topic(&topic, 4);
+    let _member = member::join(&bootstrap, &topic, &group, "doctor-test-client", &[]);
+
+    let (code, text, stderr) = doctor(&[
+        "--bootstrap-servers",
+        &bootstrap,
+        "--group",
+        &group,
+        "--client",
+        "librdkafka",
+        "--set",
+        &format!("group.id={group}"),
+    ]);
+    println!("{text}");
+    assert!(code == 0 || code == 1, "exit {code}: {stderr}");
+    assert!(
+        text.contains(&format!(
+            "probed {bootstrap}: session window 6000–1800000 ms"
+        )),
+        "{text}"
+    );
+    assert!(text.contains(&format!("group {group}: Stable")), "{text}");
+    assert!(text.contains("1 member(s), 4 partition(s)"), "{text}");
+    assert!(text.contains("client.id=doctor-test-client"), "{text}");
+    assert!(text.contains("broker: 4.0+"), "{text}");
+
+    let report = json_report(&bootstrap, &["--client", "librdkafka"]);
+    assert_eq!(
+        report["broker"],
+        serde_json::json!({"version": "4.0+", "kip62": true,
+                           "static_membership": true, "kip848": true})
+    );
+    assert!(finding(&report, "VR001").is_none());
+    assert!(finding(&report, "VR003").is_none(), "the broker is known");
+    assert!(
+        finding(&report, "GR006").is_some(),
+        "KIP-848 probed, classic in use"
+    );
+}
+
+#[test]
+fn vr001_fires_for_a_probed_0_10_0_broker_and_not_for_0_10_2() {
+    let old = OldBroker::start("0.10.0.1");
+    let report = json_report(
+        old.bootstrap(),
+        &["--client", "java", "--client-version", "0.10.0"],
+    );
+    println!("Kafka 0.10.0.1: {report}");
+    assert_eq!(report["broker"]["version"], "0.10.0");
+    assert_eq!(report["broker"]["kip62"], false);
+    let vr001 = finding(&report, "VR001").expect("VR001 for 0.10.0");
+    assert_eq!(vr001["severity"], "error");
+    drop(old);
+
+    let newer = OldBroker::start("0.10.2.2");
+    let report = json_report(
+        newer.bootstrap(),
+        &["--client", "java", "--client-version", "0.10.2"],
+    );
+    println!("Kafka 0.10.2.2: {report}");
+    assert_eq!(report["broker"]["version"], "0.10.2");
+    assert_eq!(report["broker"]["kip62"], true);
+    assert!(finding(&report, "VR001").is_none(), "no VR001 for 0.10.2");
+}
