@@ -3,6 +3,7 @@
 //! `KeyboardInterrupt` within a slice, and other Python threads run while a call waits.
 
 use crate::errors::SteadyError;
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -69,12 +70,14 @@ pub(crate) fn run<T: Send + 'static>(
 
 /// Converts a Python timeout in seconds (`None`: wait without limit) to a duration.
 pub(crate) fn timeout_from_secs(seconds: Option<f64>) -> PyResult<Option<Duration>> {
-    match seconds {
-        None => Ok(None),
-        Some(s) => Duration::try_from_secs_f64(s).map(Some).map_err(|_| {
-            pyo3::exceptions::PyValueError::new_err(format!(
-                "timeout must be a number of seconds ≥ 0, or None; got {s}"
-            ))
-        }),
-    }
+    seconds.map(duration_from_secs).transpose()
+}
+
+/// Converts a number of seconds ≥ 0 to a duration.
+pub(crate) fn duration_from_secs(seconds: f64) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(seconds).map_err(|_| {
+        PyValueError::new_err(format!(
+            "timeout must be a number of seconds ≥ 0, or None; got {seconds}"
+        ))
+    })
 }

@@ -5,7 +5,6 @@ use crate::{blocking, errors, settings};
 use pyo3::prelude::*;
 use std::fmt::Display;
 use std::str::FromStr;
-use std::time::Duration;
 use steady_core::rules::{self, BrokerFacts, BrokerVersion, ClientInfo, Input, Workload};
 
 /// Parses the argument `name`, raising `ConfigError` naming it and the bad value.
@@ -22,35 +21,62 @@ where
         .transpose()
 }
 
-/// The broker facts: probed at `bootstrap_servers`, or derived from `broker_version`.
-fn broker_facts(
+/// `value` if it is a finite number above zero; otherwise `ConfigError` naming `name`.
+fn positive<T: Copy + Into<f64> + Display>(
     py: Python<'_>,
-    settings: &steady_core::Settings,
-    broker_version: Option<String>,
+    name: &str,
+    value: Option<T>,
+) -> PyResult<Option<T>> {
+    match value {
+        Some(v) if !(v.into().is_finite() && v.into() > 0.0) => Err(errors::bad_input(
+            py,
+            format!("{name}={v}: expected a number above zero"),
+        )),
+        _ => Ok(value),
+    }
+}
+
+/// Where the broker facts come from: `broker_version`, or a probe of `bootstrap_servers`
+/// (which also describes `group`).
+struct BrokerSource {
+    version: Option<String>,
     bootstrap_servers: Option<String>,
     group: Option<String>,
     probe_timeout: f64,
-) -> PyResult<Option<BrokerFacts>> {
-    match (broker_version, bootstrap_servers) {
-        (Some(_), Some(_)) => Err(errors::bad_input(
-            py,
-            "give broker_version or bootstrap_servers, not both",
-        )),
-        (Some(version), None) => {
-            let version = BrokerVersion::parse(&version)
-                .map_err(|e| errors::bad_input(py, format!("broker_version={version:?}: {e}")))?;
-            Ok(Some(BrokerFacts::from_version(version)))
+}
+
+impl BrokerSource {
+    /// The broker facts, if a source was given.
+    fn facts(
+        self,
+        py: Python<'_>,
+        settings: &steady_core::Settings,
+    ) -> PyResult<Option<BrokerFacts>> {
+        match (self.version, self.bootstrap_servers, self.group) {
+            (Some(_), Some(_), _) => Err(errors::bad_input(
+                py,
+                "give broker_version or bootstrap_servers, not both",
+            )),
+            (_, None, Some(group)) => Err(errors::bad_input(
+                py,
+                format!("group={group:?} needs bootstrap_servers: a group is described by probing"),
+            )),
+            (Some(version), None, None) => {
+                let version = BrokerVersion::parse(&version).map_err(|e| {
+                    errors::bad_input(py, format!("broker_version={version:?}: {e}"))
+                })?;
+                Ok(Some(BrokerFacts::from_version(version)))
+            }
+            (None, Some(servers), group) => {
+                let timeout = blocking::duration_from_secs(self.probe_timeout)?;
+                let settings = settings.clone();
+                let facts = blocking::run(py, "probe", move || {
+                    steady_core::broker::probe(&servers, &settings, group.as_deref(), timeout)
+                })?;
+                facts.map(Some).map_err(errors::probe_error)
+            }
+            (None, None, None) => Ok(None),
         }
-        (None, Some(servers)) => {
-            let timeout = blocking::timeout_from_secs(Some(probe_timeout))?
-                .unwrap_or(Duration::from_secs(10));
-            let settings = settings.clone();
-            let facts = blocking::run(py, "probe", move || {
-                steady_core::broker::probe(&servers, &settings, group.as_deref(), timeout)
-            })?;
-            facts.map(Some).map_err(errors::probe_error)
-        }
-        (None, None) => Ok(None),
     }
 }
 
@@ -58,13 +84,13 @@ fn broker_facts(
 ///
 /// `settings` is a dict of key → value or the path of a `.properties` file. The other
 /// arguments describe the client, the broker (by version, or probed at `bootstrap_servers`),
-/// the workload and the service profile (default "apache"); rules whose inputs are unknown
-/// stay silent.
+/// the workload (records/s per thread, threads, ms per record, assigned partitions) and the
+/// service profile (default "apache"); rules whose inputs are unknown stay silent.
 #[pyfunction]
 #[pyo3(signature = (
     settings, *, client=None, client_version=None, heartbeat=None, broker_version=None,
     bootstrap_servers=None, group=None, rate=None, threads=None, record_ms_p99=None,
-    record_ms_p50=None, profile=None, probe_timeout=10.0
+    record_ms_p50=None, partitions=None, profile=None, probe_timeout=10.0
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn check(
@@ -80,6 +106,7 @@ pub fn check(
     threads: Option<u32>,
     record_ms_p99: Option<f64>,
     record_ms_p50: Option<f64>,
+    partitions: Option<u32>,
     profile: Option<String>,
     probe_timeout: f64,
 ) -> PyResult<Report> {
@@ -89,21 +116,20 @@ pub fn check(
         version: parse(py, "client_version", client_version)?,
         heartbeat: parse(py, "heartbeat", heartbeat)?,
     };
-    let broker = broker_facts(
-        py,
-        &settings,
-        broker_version,
+    let workload = Workload {
+        rate_per_thread: positive(py, "rate", rate)?,
+        threads: positive(py, "threads", threads)?,
+        record_ms_p50: positive(py, "record_ms_p50", record_ms_p50)?,
+        record_ms_p99: positive(py, "record_ms_p99", record_ms_p99)?,
+        assigned_partitions: positive(py, "partitions", partitions)?,
+    };
+    let broker = BrokerSource {
+        version: broker_version,
         bootstrap_servers,
         group,
         probe_timeout,
-    )?;
-    let workload = Workload {
-        rate_per_thread: rate,
-        threads,
-        record_ms_p50,
-        record_ms_p99,
-        ..Workload::default()
-    };
+    }
+    .facts(py, &settings)?;
     let profile = parse(py, "profile", profile)?.unwrap_or_default();
     let input = Input {
         settings,

@@ -104,10 +104,14 @@ def test_secrets_never_appear_in_the_report() -> None:
         (dict(heartbeat="sometimes"), "sometimes"),
         (dict(client_version="zero.ten"), "zero.ten"),
         (dict(broker_version="0.x"), "0.x"),
+        (dict(rate=0), "rate=0"),
+        (dict(record_ms_p99=float("nan")), "record_ms_p99=NaN"),
+        (dict(threads=0), "threads=0"),
+        (dict(group="orders"), "orders"),
     ],
 )
 def test_bad_arguments_raise_config_error_naming_the_value(
-    kwargs: dict[str, str], named: str
+    kwargs: dict[str, object], named: str
 ) -> None:
     with pytest.raises(steady.ConfigError, match=named) as caught:
         steady.check({}, **kwargs)

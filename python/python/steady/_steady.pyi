@@ -170,6 +170,7 @@ def check(
     threads: int | None = None,
     record_ms_p99: float | None = None,
     record_ms_p50: float | None = None,
+    partitions: int | None = None,
     profile: Literal["apache", "alibaba", "azure-event-hubs"] | None = None,
     probe_timeout: float = 10.0,
 ) -> Report:
