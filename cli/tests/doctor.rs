@@ -68,10 +68,15 @@ fn with<'a>(base: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
     base.iter().chain(extra).copied().collect()
 }
 
-/// The text report's findings by section title ("Errors", "Warnings", "Info"): rule ids in
-/// order, each with the `fix:` line that follows it, if any.
-fn sections(text: &str) -> Vec<(String, Vec<(String, Option<String>)>)> {
-    let mut out: Vec<(String, Vec<(String, Option<String>)>)> = Vec::new();
+/// A finding in the text report: its rule id and the `fix:` line that follows it, if any.
+type Listed = (String, Option<String>);
+
+/// A section of the text report: its title ("Errors", "Warnings", "Info") and findings.
+type Section = (String, Vec<Listed>);
+
+/// The text report's sections in order.
+fn sections(text: &str) -> Vec<Section> {
+    let mut out: Vec<Section> = Vec::new();
     for line in text.lines() {
         if let Some((title, _)) = line.split_once(" (") {
             if !line.starts_with(' ') && line.ends_with("):") {
@@ -94,16 +99,13 @@ fn sections(text: &str) -> Vec<(String, Vec<(String, Option<String>)>)> {
     out
 }
 
-fn section<'a>(
-    all: &'a [(String, Vec<(String, Option<String>)>)],
-    title: &str,
-) -> &'a [(String, Option<String>)] {
+fn section<'a>(all: &'a [Section], title: &str) -> &'a [Listed] {
     all.iter()
         .find(|(t, _)| t == title)
         .map_or(&[], |(_, f)| f.as_slice())
 }
 
-fn fix_of(findings: &[(String, Option<String>)], rule: &str) -> Option<String> {
+fn fix_of(findings: &[Listed], rule: &str) -> Option<String> {
     findings
         .iter()
         .find(|(r, _)| r == rule)

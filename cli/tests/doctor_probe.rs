@@ -94,25 +94,22 @@ fn probes_the_real_broker_and_a_live_group() {
 
 #[test]
 fn vr001_fires_for_a_probed_0_10_0_broker_and_not_for_0_10_2() {
-    let old = OldBroker::start("0.10.0.1");
-    let report = json_report(
-        old.bootstrap(),
-        &["--client", "java", "--client-version", "0.10.0"],
-    );
-    println!("Kafka 0.10.0.1: {report}");
-    assert_eq!(report["broker"]["version"], "0.10.0");
-    assert_eq!(report["broker"]["kip62"], false);
-    let vr001 = finding(&report, "VR001").expect("VR001 for 0.10.0");
-    assert_eq!(vr001["severity"], "error");
-    drop(old);
-
-    let newer = OldBroker::start("0.10.2.2");
-    let report = json_report(
-        newer.bootstrap(),
-        &["--client", "java", "--client-version", "0.10.2"],
-    );
-    println!("Kafka 0.10.2.2: {report}");
-    assert_eq!(report["broker"]["version"], "0.10.2");
-    assert_eq!(report["broker"]["kip62"], true);
-    assert!(finding(&report, "VR001").is_none(), "no VR001 for 0.10.2");
+    // (broker, client version, probed label, KIP-62, VR001 expected)
+    let cases = [
+        ("0.10.0.1", "0.10.0", "0.10.0", false, true),
+        ("0.10.2.2", "0.10.2", "0.10.2", true, false),
+    ];
+    for (version, client, label, kip62, vr001) in cases {
+        let broker = OldBroker::start(version);
+        let client_args = ["--client", "java", "--client-version", client];
+        let report = json_report(broker.bootstrap(), &client_args);
+        println!("Kafka {version}: {report}");
+        assert_eq!(report["broker"]["version"], label);
+        assert_eq!(report["broker"]["kip62"], kip62);
+        let found = finding(&report, "VR001");
+        assert_eq!(found.is_some(), vr001, "VR001 for Kafka {version}");
+        if let Some(f) = found {
+            assert_eq!(f["severity"], "error");
+        }
+    }
 }

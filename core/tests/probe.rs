@@ -3,9 +3,10 @@
 
 mod common;
 
-use common::broker::{bootstrap, create_topic, create_topic_on, parse_bootstrap, unique};
+use common::broker::{bootstrap, create_topic_on, parse_bootstrap, unique};
 use common::emulated::{EmulatedBroker, OldBroker};
 use common::member::join;
+use rdkafka::consumer::BaseConsumer;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 use steady_core::broker::{probe, probe_with_librdkafka, ProbeError};
@@ -21,6 +22,22 @@ const PROBES: [(&str, Probe); 2] = [("plain", probe), ("librdkafka", probe_with_
 
 /// The old Apache Kafka versions the harness knows.
 const OLD_VERSIONS: [&str; 2] = ["0.10.0.1", "0.10.2.2"];
+
+/// A new topic with `partitions` partitions on the broker `kafka.sh … ON…` names, and one
+/// member (`client_id`, plus `extra` settings) of a new group on it: (group, member).
+fn live_group(
+    bootstrap: &str,
+    on: &[&str],
+    partitions: u32,
+    client_id: &str,
+    extra: &[(&str, &str)],
+) -> (String, BaseConsumer) {
+    let topic = unique("probe-topic");
+    let group = unique("probe-group");
+    create_topic_on(on, &topic, partitions);
+    let member = join(bootstrap, &topic, &group, client_id, extra);
+    (group, member)
+}
 
 fn label(facts: &BrokerFacts) -> &str {
     &facts.version.as_ref().expect("a version").label
@@ -89,16 +106,8 @@ fn librdkafka_reads_the_same_version_from_its_logs() {
 #[test]
 fn a_live_classic_group_is_described() {
     let bootstrap = bootstrap();
-    let topic = unique("probe-classic");
-    let group = unique("probe-classic-group");
-    create_topic(&topic, 3);
-    let _member = join(
-        &bootstrap,
-        &topic,
-        &group,
-        "probe-test-client",
-        &[("group.instance.id", "probe-instance-1")],
-    );
+    let static_id = [("group.instance.id", "probe-instance-1")];
+    let (group, _member) = live_group(&bootstrap, &[], 3, "probe-test-client", &static_id);
     for (name, probe) in PROBES {
         let facts = probe(&bootstrap, &Settings::new(), Some(&group), TIMEOUT).expect(name);
         let described = facts.group.expect("group facts");
@@ -118,16 +127,8 @@ fn a_live_classic_group_is_described() {
 #[test]
 fn a_live_kip848_group_is_described() {
     let bootstrap = bootstrap();
-    let topic = unique("probe-kip848");
-    let group = unique("probe-kip848-group");
-    create_topic(&topic, 2);
-    let _member = join(
-        &bootstrap,
-        &topic,
-        &group,
-        "probe-kip848-client",
-        &[("group.protocol", "consumer")],
-    );
+    let kip848 = [("group.protocol", "consumer")];
+    let (group, _member) = live_group(&bootstrap, &[], 2, "probe-kip848-client", &kip848);
     let facts = probe(&bootstrap, &Settings::new(), Some(&group), TIMEOUT).expect("probe");
     let described = facts.group.expect("group facts");
     println!("KIP-848 group: {described:?}");
@@ -175,10 +176,8 @@ fn old_brokers_are_recognised() {
 
 /// A live group on a real old broker, described through DescribeGroups v0.
 fn assert_old_group(bootstrap: &str, version: &str) {
-    let topic = unique("probe-old");
-    let group = unique("probe-old-group");
-    create_topic_on(&["--version", version], &topic, 2);
-    let _member = join(bootstrap, &topic, &group, "probe-old-client", &[]);
+    let on = ["--version", version];
+    let (group, _member) = live_group(bootstrap, &on, 2, "probe-old-client", &[]);
     for (name, probe) in PROBES {
         let facts = probe(bootstrap, &Settings::new(), Some(&group), TIMEOUT).expect(name);
         let described = facts.group.expect("group facts");
