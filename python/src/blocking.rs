@@ -68,16 +68,18 @@ pub(crate) fn run<T: Send + 'static>(
     }
 }
 
-/// Converts a Python timeout in seconds (`None`: wait without limit) to a duration.
+/// Converts the argument `timeout` in seconds (`None`: wait without limit) to a duration.
 pub(crate) fn timeout_from_secs(seconds: Option<f64>) -> PyResult<Option<Duration>> {
-    seconds.map(duration_from_secs).transpose()
+    seconds
+        .map(|s| duration_from_secs("timeout", s))
+        .transpose()
 }
 
-/// Converts a number of seconds ≥ 0 to a duration.
-pub(crate) fn duration_from_secs(seconds: f64) -> PyResult<Duration> {
+/// Converts the argument `name`, a number of seconds ≥ 0, to a duration.
+pub(crate) fn duration_from_secs(name: &str, seconds: f64) -> PyResult<Duration> {
     Duration::try_from_secs_f64(seconds).map_err(|_| {
         PyValueError::new_err(format!(
-            "timeout must be a number of seconds ≥ 0, or None; got {seconds}"
+            "{name} must be a number of seconds ≥ 0; got {seconds}"
         ))
     })
 }

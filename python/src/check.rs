@@ -68,7 +68,7 @@ impl BrokerSource {
                 Ok(Some(BrokerFacts::from_version(version)))
             }
             (None, Some(servers), group) => {
-                let timeout = blocking::duration_from_secs(self.probe_timeout)?;
+                let timeout = blocking::duration_from_secs("probe_timeout", self.probe_timeout)?;
                 let settings = settings.clone();
                 let facts = blocking::run(py, "probe", move || {
                     steady_core::broker::probe(&servers, &settings, group.as_deref(), timeout)

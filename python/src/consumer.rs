@@ -3,7 +3,7 @@
 
 use crate::handle::Handle;
 use crate::message::Message;
-use crate::report::{Finding, Report};
+use crate::report::{self, Finding, Report};
 use crate::{blocking, errors, settings};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -106,12 +106,7 @@ impl Consumer {
     /// Warning and info findings of the check made when the consumer was built.
     #[getter]
     fn warnings(&self) -> Vec<Finding> {
-        self.inner
-            .warnings()
-            .iter()
-            .cloned()
-            .map(Finding::from)
-            .collect()
+        report::to_py(self.inner.warnings().iter())
     }
 
     /// Commits the acked prefix, leaves the group and wakes every blocked call. Idempotent.

@@ -115,7 +115,7 @@ impl From<rules::Report> for Report {
 }
 
 /// Copies borrowed findings into Python objects.
-fn to_py<'a>(findings: impl Iterator<Item = &'a rules::Finding>) -> Vec<Finding> {
+pub(crate) fn to_py<'a>(findings: impl Iterator<Item = &'a rules::Finding>) -> Vec<Finding> {
     findings.cloned().map(Finding).collect()
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections.abc import Callable
 
@@ -20,11 +21,14 @@ def test_iterating_delivers_every_record_with_its_fields(
     topic = filled_topic("iterate", 2, 10)
     seen: dict[tuple[int, int], steady.Message] = {}
     with steady.Consumer(settings, [topic]) as consumer:
+        give_up = threading.Timer(60, consumer.close)  # ends the loop if records go missing
+        give_up.start()
         for message in consumer:
             seen[(message.partition, message.offset)] = message
             message.ack()
             if len(seen) == 20:
                 break
+        give_up.cancel()
         consumer.commit()
         stats = consumer.stats()
     assert set(seen) == {(p, n) for p in range(2) for n in range(10)}
