@@ -7,6 +7,7 @@ use common::broker::{bootstrap, create_topic_on, parse_bootstrap, unique};
 use common::emulated::{EmulatedBroker, OldBroker};
 use common::member::join;
 use rdkafka::consumer::BaseConsumer;
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 use steady_core::broker::{probe, probe_with_librdkafka, ProbeError};
@@ -76,6 +77,72 @@ fn a_listener_that_never_answers_is_unreachable_within_the_timeout() {
     let address = listener.local_addr().unwrap().to_string();
     assert_unreachable(&address, Duration::from_secs(2));
     drop(listener);
+}
+
+/// A server on 127.0.0.1 that reads one request per connection and writes what `reply` makes
+/// of its (API key, correlation id), or hangs up on `None`; serves `connections` connections.
+fn fake_server(connections: usize, reply: fn(i16, i32) -> Option<Vec<u8>>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(connections) {
+            let mut stream = stream.unwrap();
+            let mut head = [0u8; 12]; // length, API key, version, correlation id
+            if stream.read_exact(&mut head).is_err() {
+                continue;
+            }
+            let key = i16::from_be_bytes([head[4], head[5]]);
+            let correlation = i32::from_be_bytes([head[8], head[9], head[10], head[11]]);
+            if let Some(bytes) = reply(key, correlation) {
+                let _ = stream.write_all(&bytes);
+            }
+        }
+    });
+    address
+}
+
+#[test]
+fn a_broker_that_hangs_up_on_api_versions_but_answers_metadata_is_older_than_0_10() {
+    // Kafka 0.8/0.9 close the connection on an unknown API key, and answer Metadata v0.
+    let address = fake_server(2, |key, correlation| {
+        (key == 3).then(|| {
+            let mut answer = 12u32.to_be_bytes().to_vec();
+            answer.extend(correlation.to_be_bytes());
+            answer.extend([0u8; 8]); // no brokers, no topics
+            answer
+        })
+    });
+    let facts = probe(&address, &Settings::new(), None, TIMEOUT).expect("probe");
+    assert_eq!(label(&facts), "< 0.10.0");
+    assert_eq!(facts.kip62, Some(false));
+}
+
+#[test]
+fn a_server_that_hangs_up_on_everything_is_not_taken_for_an_old_broker() {
+    let address = fake_server(2, |_, _| None);
+    match probe(&address, &Settings::new(), None, TIMEOUT) {
+        Err(ProbeError::Protocol { reason, .. }) => {
+            assert!(
+                reason.contains("not a plaintext Kafka listener"),
+                "{reason}"
+            )
+        }
+        other => panic!("expected a protocol error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_tls_listener_is_named() {
+    // A TLS alert record: what a TLS server may answer to plaintext.
+    let address = fake_server(1, |_, _| {
+        Some(vec![0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28])
+    });
+    match probe(&address, &Settings::new(), None, TIMEOUT) {
+        Err(ProbeError::Protocol { reason, .. }) => {
+            assert!(reason.contains("security.protocol"), "{reason}")
+        }
+        other => panic!("expected a protocol error, got {other:?}"),
+    }
 }
 
 #[test]

@@ -101,7 +101,11 @@ fn coordinator(conn: &mut Connection, apis: &[ApiRange], group: &str) -> Result<
         ),
     };
     check(code, "FindCoordinator")?;
-    Ok(format!("{host}:{port}"))
+    Ok(if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    })
 }
 
 /// The group as DescribeGroups sees it, with the topics its members consume; `None` when

@@ -29,6 +29,12 @@ fn metadata(
     conn.call(&request, version)
 }
 
+/// Whether the server answers Metadata v0, which every Kafka broker does (0.8 and later).
+pub(crate) fn answers_v0(conn: &mut Connection) -> Result<(), WireError> {
+    // v0 takes an empty topic list as "all topics".
+    conn.call(&MetadataRequest::default(), 0).map(drop)
+}
+
 /// The node ids of the cluster's brokers.
 pub(crate) fn broker_ids(conn: &mut Connection, apis: &[ApiRange]) -> Result<Vec<i32>, WireError> {
     let response = metadata(conn, apis, &[])?;

@@ -3,6 +3,7 @@
 
 use super::configs::read_limits;
 use super::infer::{before_api_versions, infer, ApiRange};
+use super::metadata::answers_v0;
 use super::wire::{remaining, Connection, WireError};
 use super::{group, ProbeError, Target};
 use crate::rules::BrokerFacts;
@@ -45,7 +46,7 @@ fn hello(target: &Target) -> Result<Hello, ProbeError> {
             .and_then(|mut conn| conn.api_versions().map(|apis| Hello::Apis(conn, apis)));
         match outcome {
             Ok(hello) => return Ok(hello),
-            Err(WireError::Closed) => return Ok(Hello::TooOld),
+            Err(WireError::Closed) => return older_or_not_kafka(target, server),
             Err(WireError::Codec(reason)) => return Err(target.protocol(reason)),
             Err(e) => reasons.push(format!("{server}: {e}")),
         }
@@ -54,4 +55,23 @@ fn hello(target: &Target) -> Result<Hello, ProbeError> {
         reasons.push("no time left to connect".to_string());
     }
     Err(target.unreachable(reasons.join("; ")))
+}
+
+/// A server that hung up on ApiVersions: a broker older than 0.10.0 when it answers Metadata
+/// v0 on a new connection, otherwise no plaintext Kafka listener (TLS and SASL listeners hang
+/// up on plaintext requests too).
+fn older_or_not_kafka(target: &Target, server: &str) -> Result<Hello, ProbeError> {
+    let answered = remaining(target.deadline).and_then(|left| {
+        let mut conn = Connection::open(server, left, target.deadline)?;
+        answers_v0(&mut conn)
+    });
+    match answered {
+        Ok(()) => Ok(Hello::TooOld),
+        Err(WireError::Closed) => Err(target.protocol(format!(
+            "{server} hung up without answering ApiVersions or Metadata: not a plaintext Kafka \
+             listener (for TLS or SASL, set security.protocol)"
+        ))),
+        Err(WireError::Codec(reason)) => Err(target.protocol(reason)),
+        Err(e) => Err(target.unreachable(format!("{server}: {e}"))),
+    }
 }

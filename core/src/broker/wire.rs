@@ -191,6 +191,11 @@ impl Connection {
     fn read_frame(&mut self) -> Result<bytes::Bytes, WireError> {
         let mut len = [0u8; 4];
         self.read_exact(&mut len)?;
+        if matches!(len, [0x15 | 0x16, 0x03, ..]) {
+            return Err(WireError::Codec(
+                "the server answered with TLS: set security.protocol to SSL or SASL_SSL".into(),
+            ));
+        }
         let len = (&len[..]).get_u32() as usize;
         if len > MAX_RESPONSE_BYTES {
             return Err(WireError::Codec(format!("response of {len} bytes")));
