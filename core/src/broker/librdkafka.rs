@@ -2,7 +2,7 @@
 //! the user's security settings, logs the broker's ApiVersions answer under `debug=feature`
 //! ("Broker API support:" then one "ApiKey Name (n) Versions a..b" line per API), and the lines
 //! are read back through the client context. The live group comes from librdkafka's group list;
-//! the broker's session window is not read on this path.
+//! the session window is Apache Kafka's default for the inferred version.
 
 use super::assignment::Consumed;
 use super::group::{absent, found, member};
@@ -53,8 +53,7 @@ pub(crate) fn probe(target: &Target, settings: &Settings) -> Result<BrokerFacts,
     let consumer: BaseConsumer<ApiLog> = client_config(target, settings)?
         .create_with_context(ApiLog::default())
         .map_err(|e| target.protocol(format!("cannot create the librdkafka client: {e}")))?;
-    let left = remaining(target.deadline).map_err(|_| target.unreachable("no time left".into()))?;
-    let metadata = consumer.fetch_metadata(None, left);
+    let metadata = consumer.fetch_metadata(None, time_left(target)?);
     let apis = drain_api_log(&consumer, target);
     let mut facts = match (apis, metadata) {
         (Some(apis), _) => infer(&apis),
@@ -66,6 +65,11 @@ pub(crate) fn probe(target: &Target, settings: &Settings) -> Result<BrokerFacts,
         facts.group = Some(describe_group(&consumer, target, name)?);
     }
     Ok(facts)
+}
+
+/// The time left for the probe, or the error for having none.
+fn time_left(target: &Target) -> Result<Duration, ProbeError> {
+    remaining(target.deadline).map_err(|_| target.unreachable("no time left".into()))
 }
 
 /// The client configuration: bootstrap servers, the user's connection and security settings
@@ -118,7 +122,7 @@ fn drain_api_log(consumer: &BaseConsumer<ApiLog>, target: &Target) -> Option<Vec
 ///
 /// Lines of one broker share the text before "Broker API support:" / "ApiKey" (thread and
 /// broker name); a new "Broker API support:" line starts that broker's answer afresh.
-pub fn parse_api_log(lines: &[String]) -> Option<Vec<ApiRange>> {
+pub(crate) fn parse_api_log(lines: &[String]) -> Option<Vec<ApiRange>> {
     // (broker prefix, its answer so far), in the order the answers started.
     let mut answers: Vec<(&str, Vec<ApiRange>)> = Vec::new();
     for line in lines {
@@ -160,9 +164,8 @@ fn describe_group(
     name: &str,
 ) -> Result<GroupFacts, ProbeError> {
     let failed = |e: KafkaError| target.protocol(format!("group '{name}': {e}"));
-    let left = remaining(target.deadline).map_err(|_| target.unreachable("no time left".into()))?;
     let list = consumer
-        .fetch_group_list(Some(name), left)
+        .fetch_group_list(Some(name), time_left(target)?)
         .map_err(failed)?;
     let Some(info) = list.groups().iter().find(|g| g.name() == name) else {
         return Ok(absent(name));
@@ -182,9 +185,9 @@ fn describe_group(
     let (mut facts, topics) = found(name, info.state(), info.protocol(), members, consumed);
     let mut total = 0u32;
     for topic in &topics {
-        let left =
-            remaining(target.deadline).map_err(|_| target.unreachable("no time left".into()))?;
-        let metadata = consumer.fetch_metadata(Some(topic), left).map_err(failed)?;
+        let metadata = consumer
+            .fetch_metadata(Some(topic), time_left(target)?)
+            .map_err(failed)?;
         total += metadata
             .topics()
             .iter()

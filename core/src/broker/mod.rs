@@ -14,7 +14,6 @@ mod plain;
 mod wire;
 
 pub use infer::{before_api_versions, infer, ApiRange};
-pub use librdkafka::parse_api_log;
 
 use crate::rules::BrokerFacts;
 use crate::settings::Settings;
@@ -61,8 +60,8 @@ pub fn probe(
 }
 
 /// Probes like [`probe`] but always through librdkafka, whatever `security.protocol` says
-/// (the path [`probe`] takes for TLS and SASL listeners). The broker's session window stays
-/// unknown on this path.
+/// (the path [`probe`] takes for TLS and SASL listeners). The session window is then Apache
+/// Kafka's default for the inferred version, and group members carry no group.instance.id.
 pub fn probe_with_librdkafka(
     bootstrap_servers: &str,
     settings: &Settings,
