@@ -114,3 +114,48 @@ fn consumer_is_send_and_sync() {
     check::<Consumer>();
     check::<steady_core::runtime::Record>();
 }
+
+#[test]
+fn check_reports_what_a_plain_poll_loop_would_risk_with_live_figures() {
+    let (_mock, bootstrap) = cluster(1);
+    produce(&bootstrap, TOPIC, 1, 300, 10);
+    let consumer = Consumer::new(
+        &settings(
+            &bootstrap,
+            "g-check",
+            &[
+                ("max.poll.interval.ms", "30000"),
+                ("session.timeout.ms", "10000"),
+            ],
+        ),
+        &[TOPIC],
+    )
+    .unwrap();
+    // 20 ms per record on one thread, for a little over two seconds of acks.
+    let mut next = consumer.recv(Duration::from_secs(30)).unwrap();
+    let start = std::time::Instant::now();
+    while let Some(r) = next {
+        std::thread::sleep(Duration::from_millis(20));
+        r.ack().unwrap();
+        next = (start.elapsed() < Duration::from_millis(2200)).then(|| {
+            consumer
+                .recv(Duration::from_secs(30))
+                .unwrap()
+                .expect("a record")
+        });
+    }
+    let stats = consumer.stats();
+    let report = consumer.check();
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+    println!(
+        "live: {:.1} acks/s, p50 {:?} ms, p99 {:?} ms, threads {}; findings {rules:?}",
+        stats.processing_rate, stats.processing_ms_p50, stats.processing_ms_p99, stats.ack_threads
+    );
+    for f in report.findings.iter().filter(|f| f.rule.starts_with("PL")) {
+        println!("{} {:?}: {}", f.rule, f.severity, f.message);
+    }
+    // 1024 records × ~20 ms ≥ half of 30 s; and far above ~50/s × 1 thread × 10 s / 4.
+    assert!(rules.contains(&"PL001"), "{rules:?}");
+    assert!(rules.contains(&"PL002"), "{rules:?}");
+    consumer.close().unwrap();
+}
