@@ -12,7 +12,10 @@ VENV=$CARGO_TARGET_DIR/pyvenv
 
 echo "run-python: fresh virtual environment in $VENV"
 rm -rf "$VENV"
-"$PYTHON" -m venv "$VENV"
+"$PYTHON" -m venv "$VENV" || {
+    echo "run-python: '$PYTHON -m venv' failed (on Debian: apt-get install python3-venv)" >&2
+    exit 1
+}
 PY=$VENV/bin/python
 "$PY" -m pip install -q -r python/requirements-test.txt
 echo "run-python: pip install ./python (maturin, release build in $CARGO_TARGET_DIR)"
@@ -22,9 +25,10 @@ bootstrap=$(tests/kafka/kafka.sh start | tail -n1)
 export STEADY_BOOTSTRAP=${bootstrap#bootstrap=}
 echo "run-python: broker at $STEADY_BOOTSTRAP"
 
-export MYPY_CACHE_DIR=$VENV/mypy-cache
+# Caches go to the virtual environment, not the source tree.
+export MYPY_CACHE_DIR=$VENV/mypy-cache HYPOTHESIS_STORAGE_DIRECTORY=$VENV/hypothesis
 cd python
 "$PY" -m pytest -p no:cacheprovider -ra tests
 "$PY" -m mypy --strict examples/quickstart.py
-"$PY" -m mypy.stubtest steady
+(cd "$VENV" && "$PY" -m mypy.stubtest steady) # stubtest keeps its cache in the working directory
 echo "run-python: all passed"
