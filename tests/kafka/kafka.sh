@@ -85,13 +85,15 @@ kafka_line() {
     esac
 }
 
-# Preferred listener port of an instance: fixed for the well-known ones, hashed for others.
+# Preferred listener port of an instance: fixed for the well-known ones, hashed for others;
+# all shifted by STEADY_KAFKA_PORT_OFFSET (default 0), so a second checkout can run its own brokers.
 preferred_port() {
+    local offset=${STEADY_KAFKA_PORT_OFFSET:-0}
     case $1 in
-        default) echo 19092 ;;
-        kafka-0.10.0.1) echo 19100 ;;
-        kafka-0.10.2.2) echo 19110 ;;
-        *) echo $((20000 + ($(printf '%s' "$1" | cksum | cut -d' ' -f1) % 2000) * 2)) ;;
+        default) echo $((19092 + offset)) ;;
+        kafka-0.10.0.1) echo $((19100 + offset)) ;;
+        kafka-0.10.2.2) echo $((19110 + offset)) ;;
+        *) echo $((20000 + offset + ($(printf '%s' "$1" | cksum | cut -d' ' -f1) % 2000) * 2)) ;;
     esac
 }
 
@@ -120,7 +122,7 @@ choose_ports() {
             return
         fi
         port=$((port + 2))
-        ((port < 24000)) || port=20000
+        ((port < 24000 + ${STEADY_KAFKA_PORT_OFFSET:-0})) || port=$((20000 + ${STEADY_KAFKA_PORT_OFFSET:-0}))
     done
     fail 1 "no free port pair found for instance '$INSTANCE'"
 }
