@@ -4,18 +4,21 @@
 //! One topic (12 partitions, 2,000,000 records of 100 bytes by default; produced once and
 //! reused) is read in full from a fresh consumer group by each reader in turn — a plain
 //! `BaseConsumer` poll loop, steady with `recv` + `ack` per record, steady with `recv_batch` +
-//! `ack` — alternating, five runs each. A run's rate is records / time from the first record
-//! to the last (group join and the first fetch are left out, they are the same for all).
-//! Medians and steady/plain ratios are printed and written as JSON.
+//! `ack`, and for information a plain loop that reads only payloads — alternating, five runs
+//! each. Every reader reads the key, payload, headers and timestamp of every record (what a
+//! steady record carries), except the payload-only one. A run's rate is records / time from the
+//! first record to the last (group join and the first fetch are left out, they are the same
+//! for all); its CPU cost is this process's CPU time (all threads) per record. Medians and
+//! steady/plain ratios are printed and written as JSON.
 
 use crate::demo::topic;
 use rdkafka::consumer::{BaseConsumer, Consumer as _};
-use rdkafka::message::Message;
+use rdkafka::message::{Headers, Message};
 use rdkafka::ClientConfig;
-use serde_json::json;
+use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use steady_core::runtime::Consumer;
+use steady_core::runtime::{Consumer, Record};
 use steady_core::Settings;
 
 /// Arguments of `steady bench`.
@@ -49,6 +52,16 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 5)]
     runs: usize,
 
+    /// Run only these readers (plain, recv, batch, plain-payload; repeatable), e.g. to
+    /// profile one; the results file is then not written.
+    #[arg(long = "reader", value_name = "R",
+          value_parser = ["plain", "recv", "batch", "plain-payload"])]
+    readers: Vec<String>,
+
+    /// A consumer setting for every reader (repeatable), e.g. to compare librdkafka tunings.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+
     /// Records steady's recv_batch asks for at once.
     #[arg(long, value_name = "N", default_value_t = 512)]
     batch: usize,
@@ -65,22 +78,41 @@ pub fn run(args: Args) -> u8 {
     }
 }
 
-/// The readers compared, in the order they run within a round.
-#[derive(Clone, Copy)]
+/// The readers, in the order they run within a round.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Reader {
+    /// A plain poll loop reading every field a steady record carries: the reference.
     Plain,
     SteadyRecv,
     SteadyBatch,
+    /// A plain poll loop reading only the payload (no key, headers or timestamp), for
+    /// information: see bench/README.md.
+    PlainPayload,
 }
 
-const READERS: [Reader; 3] = [Reader::Plain, Reader::SteadyRecv, Reader::SteadyBatch];
+const READERS: [Reader; 4] = [
+    Reader::Plain,
+    Reader::SteadyRecv,
+    Reader::SteadyBatch,
+    Reader::PlainPayload,
+];
 
 impl Reader {
+    fn short(self) -> &'static str {
+        match self {
+            Reader::Plain => "plain",
+            Reader::SteadyRecv => "recv",
+            Reader::SteadyBatch => "batch",
+            Reader::PlainPayload => "plain-payload",
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Reader::Plain => "plain_poll_loop",
             Reader::SteadyRecv => "steady_recv_ack",
             Reader::SteadyBatch => "steady_recv_batch_ack",
+            Reader::PlainPayload => "plain_poll_loop_payload_only",
         }
     }
 }
@@ -91,6 +123,33 @@ struct Run {
     rate: f64,
     /// Seconds from creating the consumer to the last record.
     total_s: f64,
+    /// CPU time of this process (every thread, librdkafka's included) per record, µs.
+    cpu_us: f64,
+}
+
+/// The runs of one reader.
+struct Series {
+    reader: Reader,
+    runs: Vec<Run>,
+}
+
+impl Series {
+    fn median_rate(&self) -> f64 {
+        median(self.runs.iter().map(|r| r.rate).collect())
+    }
+
+    fn median_cpu_us(&self) -> f64 {
+        median(self.runs.iter().map(|r| r.cpu_us).collect())
+    }
+
+    fn to_json(&self) -> Value {
+        let rates: Vec<f64> = self.runs.iter().map(|r| r.rate.round()).collect();
+        let totals: Vec<f64> = self.runs.iter().map(|r| round3(r.total_s)).collect();
+        let cpu: Vec<f64> = self.runs.iter().map(|r| round3(r.cpu_us)).collect();
+        json!({"records_per_s": rates, "median_records_per_s": self.median_rate().round(),
+               "cpu_us_per_record": cpu, "median_cpu_us_per_record": round3(self.median_cpu_us()),
+               "seconds_with_join": totals})
+    }
 }
 
 fn bench(args: &Args) -> Result<(), String> {
@@ -99,62 +158,69 @@ fn bench(args: &Args) -> Result<(), String> {
         args.records, args.size, args.partitions
     );
     prepare(args, &name)?;
-    let mut runs: Vec<Vec<Run>> = READERS.iter().map(|_| Vec::new()).collect();
-    for round in 1..=args.runs {
-        for (i, reader) in READERS.iter().enumerate() {
-            let run = read_all(args, &name, *reader)?;
-            println!(
-                "round {round}/{}: {:<22} {:>10.0} records/s ({:.2} s with the join)",
-                args.runs,
-                reader.name(),
-                run.rate,
-                run.total_s
-            );
-            runs[i].push(run);
-        }
-    }
-    let medians: Vec<f64> = runs
-        .iter()
-        .map(|r| median(r.iter().map(|x| x.rate).collect()))
-        .collect();
-    let ratio = |i: usize| medians[i] / medians[0];
-    println!("\nmedians of {} runs (records/s):", args.runs);
-    for (i, reader) in READERS.iter().enumerate() {
-        println!("  {:<22} {:>10.0}", reader.name(), medians[i]);
-    }
-    println!(
-        "ratios to the plain loop: recv+ack {:.3}, recv_batch+ack {:.3}",
-        ratio(1),
-        ratio(2)
-    );
-    let readers: serde_json::Map<String, serde_json::Value> = READERS
-        .iter()
-        .enumerate()
-        .map(|(i, reader)| {
-            let rates: Vec<f64> = runs[i].iter().map(|r| r.rate.round()).collect();
-            let totals: Vec<f64> = runs[i]
-                .iter()
-                .map(|r| (r.total_s * 1000.0).round() / 1000.0)
-                .collect();
-            (
-                reader.name().to_string(),
-                json!({"records_per_s": rates, "seconds_with_join": totals,
-                       "median_records_per_s": medians[i].round()}),
-            )
+    let chosen =
+        |r: &Reader| args.readers.is_empty() || args.readers.iter().any(|s| s == r.short());
+    let mut series: Vec<Series> = READERS
+        .into_iter()
+        .filter(chosen)
+        .map(|reader| Series {
+            reader,
+            runs: Vec::new(),
         })
         .collect();
+    for round in 1..=args.runs {
+        for s in &mut series {
+            let run = read_all(args, &name, s.reader)?;
+            println!(
+                "round {round}/{}: {:<30} {:>9.0} records/s, {:.2} µs CPU per record \
+                 ({:.1} s with the join)",
+                args.runs,
+                s.reader.name(),
+                run.rate,
+                run.cpu_us,
+                run.total_s
+            );
+            s.runs.push(run);
+        }
+    }
+    println!("\nmedians of {} runs:", args.runs);
+    for s in &series {
+        println!(
+            "  {:<30} {:>9.0} records/s, {:.2} µs CPU per record",
+            s.reader.name(),
+            s.median_rate(),
+            s.median_cpu_us()
+        );
+    }
+    if series.len() < READERS.len() {
+        return Ok(());
+    }
+    let [plain, recv, batch, payload] = &series[..] else {
+        unreachable!("one series per reader");
+    };
+    let ratios = |base: &Series| {
+        json!({"steady_recv_ack": round3(recv.median_rate() / base.median_rate()),
+               "steady_recv_batch_ack": round3(batch.median_rate() / base.median_rate())})
+    };
+    let (to_plain, to_payload) = (ratios(plain), ratios(payload));
+    println!("steady / plain poll loop (same fields read): {to_plain}");
+    println!("steady / plain poll loop reading the payload only: {to_payload}");
     let result = json!({
         "topic": {"name": name, "partitions": args.partitions, "records": args.records,
                   "payload_bytes": args.size},
         "runs": args.runs,
         "recv_batch_max": args.batch,
         "rate": "records / seconds from the first record to the last",
-        "readers": readers,
-        "ratio_to_plain": {"steady_recv_ack": round3(ratio(1)),
-                           "steady_recv_batch_ack": round3(ratio(2))},
+        "cpu": "CPU time of the benchmark process (all threads) per record",
+        "fields_read": "key, payload, headers, timestamp of every record \
+                        (payload only for plain_poll_loop_payload_only)",
+        "readers": series.iter().map(|s| (s.reader.name().to_string(), s.to_json()))
+            .collect::<serde_json::Map<String, Value>>(),
+        "ratio_to_plain": to_plain,
+        "ratio_to_plain_payload_only": to_payload,
         "machine": {"cpus": std::thread::available_parallelism().map_or(0, |n| n.get()),
                     "librdkafka": rdkafka::util::get_rdkafka_version().1},
-        "measured_at_unix_s": SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        "measured_at_unix_s": unix_time().as_secs(),
     });
     if let Some(dir) = args.out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -167,7 +233,8 @@ fn bench(args: &Args) -> Result<(), String> {
 
 /// Creates and fills the topic unless it already holds the records.
 fn prepare(args: &Args, name: &str) -> Result<(), String> {
-    match topic::size(&args.bootstrap_servers, name)? {
+    let servers = &args.bootstrap_servers;
+    match topic::size(servers, name)? {
         Some((partitions, records))
             if partitions == args.partitions && records == args.records as i64 =>
         {
@@ -184,97 +251,148 @@ fn prepare(args: &Args, name: &str) -> Result<(), String> {
                 args.records, args.size
             );
             let start = Instant::now();
-            topic::create(&args.bootstrap_servers, name, args.partitions)?;
-            topic::produce(
-                &args.bootstrap_servers,
-                name,
-                args.partitions,
-                args.records,
-                args.size,
-            )?;
+            topic::create(servers, name, args.partitions)?;
+            topic::produce(servers, name, args.partitions, args.records, args.size)?;
             println!("produced in {:.1} s", start.elapsed().as_secs_f64());
             Ok(())
         }
     }
 }
 
-/// Settings shared by every reader: a fresh group reading from the start.
-fn settings(args: &Args) -> Settings {
-    let stamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    Settings::from_pairs([
-        ("bootstrap.servers", args.bootstrap_servers.clone()),
-        ("group.id", format!("steady-bench-{stamp}")),
-        ("auto.offset.reset", "earliest".to_string()),
-    ])
+/// What a reader saw of the records' fields.
+#[derive(Default)]
+struct Seen {
+    records: usize,
+    payload_bytes: usize,
+    key_bytes: usize,
+    headers: usize,
+    timestamps: usize,
+    first: Option<Instant>,
 }
 
-/// Reads the whole topic once with `reader`.
+impl Seen {
+    fn note(
+        &mut self,
+        key: Option<&[u8]>,
+        payload: Option<&[u8]>,
+        headers: usize,
+        timestamp: Option<i64>,
+    ) {
+        self.first.get_or_insert_with(Instant::now);
+        self.records += 1;
+        self.payload_bytes += payload.map_or(0, <[u8]>::len);
+        self.key_bytes += key.map_or(0, <[u8]>::len);
+        self.headers += headers;
+        self.timestamps += usize::from(timestamp.is_some());
+    }
+}
+
+/// Reads the whole topic once with `reader`, from a fresh group.
 fn read_all(args: &Args, topic: &str, reader: Reader) -> Result<Run, String> {
-    let settings = settings(args);
+    let mut settings = Settings::from_pairs([
+        ("bootstrap.servers", args.bootstrap_servers.clone()),
+        (
+            "group.id",
+            format!("steady-bench-{}", unix_time().as_nanos()),
+        ),
+        ("auto.offset.reset", "earliest".to_string()),
+    ]);
+    for pair in &args.set {
+        settings.set_pair(pair).map_err(|e| e.to_string())?;
+    }
     let total = args.records;
-    let created = Instant::now();
-    let mut first: Option<Instant> = None;
-    let mut seen = 0usize;
-    let mut bytes = 0usize;
     let deadline = Duration::from_secs(600);
-    let mut count = |len: usize, seen: &mut usize| {
-        first.get_or_insert_with(Instant::now);
-        bytes += len;
-        *seen += 1;
-    };
+    let timeout = Duration::from_millis(100);
+    let cpu_before = cpu_time();
+    let created = Instant::now();
+    let mut seen = Seen::default();
     let end = match reader {
-        Reader::Plain => {
+        Reader::Plain | Reader::PlainPayload => {
             let mut config = ClientConfig::new();
             for (k, v) in settings.iter() {
                 config.set(k, v);
             }
             let consumer: BaseConsumer = config.create().map_err(|e| e.to_string())?;
             consumer.subscribe(&[topic]).map_err(|e| e.to_string())?;
-            while seen < total && created.elapsed() < deadline {
-                if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
-                    count(m.payload().map_or(0, <[u8]>::len), &mut seen);
+            while seen.records < total && created.elapsed() < deadline {
+                match consumer.poll(timeout) {
+                    Some(Ok(m)) if reader == Reader::Plain => {
+                        let headers = m.headers().map_or(0, |h| h.count());
+                        seen.note(m.key(), m.payload(), headers, m.timestamp().to_millis());
+                    }
+                    Some(Ok(m)) => seen.note(None, m.payload(), 0, None),
+                    _ => {}
                 }
             }
             Instant::now()
         }
         Reader::SteadyRecv | Reader::SteadyBatch => {
             let consumer = Consumer::new(&settings, &[topic]).map_err(|e| e.to_string())?;
-            while seen < total && created.elapsed() < deadline {
-                let records = match reader {
-                    Reader::SteadyBatch => {
-                        consumer.recv_batch(args.batch, Duration::from_millis(100))
+            let take = |r: Record, seen: &mut Seen| {
+                seen.note(r.key(), r.payload(), r.headers().len(), r.timestamp());
+                r.ack().map_err(|e| e.to_string())
+            };
+            while seen.records < total && created.elapsed() < deadline {
+                if reader == Reader::SteadyBatch {
+                    let batch = consumer
+                        .recv_batch(args.batch, timeout)
+                        .map_err(|e| e.to_string())?;
+                    for r in batch {
+                        take(r, &mut seen)?;
                     }
-                    _ => consumer
-                        .recv(Duration::from_millis(100))
-                        .map(|r| r.into_iter().collect()),
-                }
-                .map_err(|e| e.to_string())?;
-                for r in records {
-                    count(r.payload().map_or(0, <[u8]>::len), &mut seen);
-                    r.ack().map_err(|e| e.to_string())?;
+                } else if let Some(r) = consumer.recv(timeout).map_err(|e| e.to_string())? {
+                    take(r, &mut seen)?;
                 }
             }
             let end = Instant::now();
+            let pauses = consumer.stats().backpressure_pauses;
+            if pauses > 0 {
+                println!("  ({} paused its partitions {pauses} times)", reader.name());
+            }
             consumer.close().map_err(|e| e.to_string())?;
             end
         }
     };
-    if seen < total {
+    let name = reader.name();
+    if seen.records < total {
         return Err(format!(
-            "{} read {seen} of {total} records in 600 s",
-            reader.name()
+            "{name} read {} of {total} records in 600 s",
+            seen.records
         ));
     }
-    if bytes != total * args.size {
-        return Err(format!("{} read {bytes} payload bytes", reader.name()));
+    if seen.payload_bytes != total * args.size {
+        return Err(format!("{name} read {} payload bytes", seen.payload_bytes));
     }
-    let span = end.duration_since(first.unwrap_or(created)).as_secs_f64();
+    if reader != Reader::PlainPayload && (seen.key_bytes == 0 || seen.timestamps != total) {
+        return Err(format!("{name} missed keys or timestamps"));
+    }
+    let span = end.duration_since(seen.first.unwrap_or(created));
     Ok(Run {
-        rate: total as f64 / span.max(1e-9),
+        rate: total as f64 / span.as_secs_f64().max(1e-9),
         total_s: end.duration_since(created).as_secs_f64(),
+        cpu_us: (cpu_time() - cpu_before).as_secs_f64() * 1e6 / total as f64,
     })
+}
+
+/// CPU time this process used so far (user + system), from /proc/self/stat.
+fn cpu_time() -> Duration {
+    // utime and stime are fields 14 and 15, in clock ticks of 10 ms (USER_HZ = 100); the
+    // command name before them is in parentheses and may contain spaces.
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit(')').next().unwrap_or_default();
+    let ticks: u64 = after_name
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse::<u64>().ok())
+        .sum();
+    Duration::from_millis(ticks * 10)
+}
+
+fn unix_time() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
 }
 
 fn median(mut values: Vec<f64>) -> f64 {

@@ -119,6 +119,7 @@ impl Consumer {
                 return Err(Error::Closed);
             }
             requests.push(reply);
+            self.shared.commit_wanted.store(true, Ordering::Release);
         }
         loop {
             match answer.recv_timeout(Duration::from_secs(1)) {

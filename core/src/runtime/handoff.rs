@@ -24,6 +24,7 @@ use super::offsets::Slot;
 use super::{Error, Record};
 use parking_lot::{Condvar, Mutex, MutexGuard};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -51,8 +52,6 @@ struct State {
     stall: Option<Error>,
     /// The stall was reported; the next `recv` asks the poll thread to rejoin.
     left: bool,
-    /// Rejoin asked for, not yet done by the poll thread.
-    rejoin: bool,
 }
 
 /// The bounded hand-off buffer.
@@ -62,6 +61,8 @@ pub(crate) struct Handoff {
     ready: Condvar,
     /// The poll thread waits here for the low-water mark.
     room: Condvar,
+    /// A `recv` after a reported stall asks the poll thread to rejoin the group.
+    rejoin_wanted: AtomicBool,
     max_records: usize,
     max_bytes: u64,
 }
@@ -79,17 +80,16 @@ impl Handoff {
             state: Mutex::default(),
             ready: Condvar::new(),
             room: Condvar::new(),
+            rejoin_wanted: AtomicBool::new(false),
             max_records,
             max_bytes,
         }
     }
 
     /// Adds polled records in order (poll thread). Records of fenced (revoked) partitions are
-    /// dropped; the rest are buffered while they fit, held otherwise.
-    pub fn push(&self, records: &mut Vec<Record>) {
-        if records.is_empty() {
-            return;
-        }
+    /// dropped; the rest are buffered while they fit, held otherwise. Returns the room left
+    /// (see [`room`](Handoff::room)).
+    pub fn push(&self, records: &mut Vec<Record>) -> usize {
         let mut s = self.state.lock();
         for r in records.drain(..) {
             if r.slot.fenced() {
@@ -114,11 +114,15 @@ impl Handoff {
                 self.ready.notify_all();
             }
         }
+        self.room_in(&s)
     }
 
     /// How many more records the poll thread may ask for now: 0 while anything is held.
     pub fn room(&self) -> usize {
-        let s = self.state.lock();
+        self.room_in(&self.state.lock())
+    }
+
+    fn room_in(&self, s: &State) -> usize {
         if s.held.is_empty() {
             self.max_records - s.buffer.len()
         } else {
@@ -149,20 +153,45 @@ impl Handoff {
 
     /// The next record, marked delivered, waiting up to `timeout`.
     pub fn pop(&self, timeout: Duration) -> Result<Option<Record>, Error> {
-        let mut out = Vec::with_capacity(1);
-        self.pop_into(&mut out, 1, timeout)?;
-        Ok(out.pop())
+        let Some((mut s, now)) = self.wait_for_records(timeout)? else {
+            return Ok(None);
+        };
+        let r = Self::take_one(&mut s);
+        if let Some(r) = &r {
+            r.slot.deliver([r.offset], now);
+        }
+        self.refill(&mut s);
+        Ok(r)
     }
 
     /// Up to `max` records, marked delivered, waiting up to `timeout` for the first.
     pub fn pop_batch(&self, max: usize, timeout: Duration) -> Result<Vec<Record>, Error> {
-        let mut out = Vec::with_capacity(max.min(self.max_records + 1));
-        self.pop_into(&mut out, max, timeout)?;
+        let Some((mut s, now)) = self.wait_for_records(timeout)? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::with_capacity(max.min(s.buffer.len() + s.held.len()));
+        while out.len() < max {
+            match Self::take_one(&mut s) {
+                Some(r) => out.push(r),
+                None => break,
+            }
+        }
+        for run in out.chunk_by(|a, b| Arc::ptr_eq(&a.slot, &b.slot)) {
+            run[0].slot.deliver(run.iter().map(|r| r.offset), now);
+        }
+        self.refill(&mut s);
         Ok(out)
     }
 
-    fn pop_into(&self, out: &mut Vec<Record>, max: usize, timeout: Duration) -> Result<(), Error> {
-        let deadline = Instant::now().checked_add(timeout);
+    /// Waits up to `timeout` until a record can be taken; returns the lock and the time then,
+    /// or `None` on timeout. Reports close and a pending stall instead, and turns the first
+    /// `recv` after a reported stall into a rejoin request.
+    fn wait_for_records(
+        &self,
+        timeout: Duration,
+    ) -> Result<Option<(MutexGuard<'_, State>, Instant)>, Error> {
+        let mut now = Instant::now();
+        let deadline = now.checked_add(timeout);
         let mut s = self.state.lock();
         loop {
             if s.closed {
@@ -174,20 +203,13 @@ impl Handoff {
             }
             if s.left {
                 s.left = false;
-                s.rejoin = true;
-            }
-            if max == 0 {
-                return Ok(());
+                self.rejoin_wanted.store(true, Ordering::Release);
             }
             if !(s.buffer.is_empty() && s.held.is_empty()) {
-                self.take(&mut s, out, max, Instant::now());
-                if !out.is_empty() {
-                    return Ok(());
-                }
-                continue;
+                return Ok(Some((s, now)));
             }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
-                return Ok(());
+            if deadline.is_some_and(|d| now >= d) {
+                return Ok(None);
             }
             s.receivers_waiting += 1;
             match deadline {
@@ -197,30 +219,28 @@ impl Handoff {
                 None => self.ready.wait(&mut s),
             }
             s.receivers_waiting -= 1;
+            now = Instant::now();
         }
     }
 
-    /// Moves up to `max` records into `out`, marking them delivered at `now`.
-    fn take(&self, s: &mut MutexGuard<'_, State>, out: &mut Vec<Record>, max: usize, now: Instant) {
-        while out.len() < max {
-            let r = match s.buffer.pop_front() {
-                Some(r) => {
-                    s.bytes -= r.size();
-                    r
-                }
-                // Buffer empty: the first held record goes straight to the application (this
-                // is how a record larger than the whole budget is delivered).
-                None => match s.held.pop_front() {
-                    Some(r) => r,
-                    None => break,
-                },
-            };
-            if r.slot.fenced() {
-                continue;
+    /// The first buffered record or, with the buffer empty, the first held one: the way a
+    /// record larger than the whole budget reaches the application. Neither ever holds a
+    /// record of a fenced slot (`push` drops them, `fence` removes them).
+    fn take_one(s: &mut State) -> Option<Record> {
+        let r = match s.buffer.pop_front() {
+            Some(r) => {
+                s.bytes -= r.size();
+                r
             }
-            r.slot.deliver(r.offset, now);
-            out.push(r);
-        }
+            None => s.held.pop_front()?,
+        };
+        debug_assert!(!r.slot.fenced());
+        Some(r)
+    }
+
+    /// After records were taken: moves held records into the buffer while they fit and wakes
+    /// the poll thread at the low-water mark.
+    fn refill(&self, s: &mut State) {
         while let Some(size) = s.held.front().map(Record::size) {
             if !s.fits(size, self.max_records, self.max_bytes) {
                 break;
@@ -270,7 +290,7 @@ impl Handoff {
 
     /// Whether a `recv` asked to rejoin since the last call (poll thread).
     pub fn take_rejoin(&self) -> bool {
-        std::mem::take(&mut self.state.lock().rejoin)
+        self.rejoin_wanted.swap(false, Ordering::AcqRel)
     }
 
     /// Current and peak figures.
@@ -301,17 +321,15 @@ mod tests {
     }
 
     fn record(slot: &Arc<Slot>, offset: i64, size: usize) -> Record {
-        slot.register(offset);
-        Record {
-            topic: slot.topic.clone(),
-            partition: slot.partition,
+        slot.register([offset]);
+        Record::new(
+            slot.clone(),
             offset,
-            key: None,
-            payload: Some(vec![0; size]),
-            headers: Vec::new(),
-            timestamp: None,
-            slot: slot.clone(),
-        }
+            None,
+            Some(&vec![0; size]),
+            Vec::new(),
+            None,
+        )
     }
 
     fn offsets(records: &[Record]) -> Vec<i64> {

@@ -24,6 +24,8 @@ pub(crate) struct Metrics {
     /// Acks of records whose partition was revoked (or acked twice): ignored.
     pub stale_acks: AtomicU64,
     pub rebalances: AtomicU64,
+    /// Times the poll thread paused its partitions because the buffer stayed full.
+    pub pauses: AtomicU64,
     pub stalls: AtomicU64,
     processing: Histogram,
     /// Acks/s over the last RATE_WINDOW, as f64 bits.

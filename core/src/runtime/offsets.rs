@@ -64,6 +64,10 @@ pub(crate) struct Stuck {
 }
 
 /// One assignment (epoch) of one partition.
+///
+/// Aligned to a cache line so that its `Arc` counts — touched by the poll thread for every
+/// record it creates — do not share a line with the window the application threads lock.
+#[repr(align(64))]
 pub(crate) struct Slot {
     pub topic: Arc<str>,
     pub partition: i32,
@@ -109,34 +113,43 @@ impl Slot {
         format!("{}/{}", self.topic, self.partition)
     }
 
-    /// Records that `offset` was polled (poll thread, in poll order).
-    pub fn register(&self, offset: i64) {
+    /// Records that `offsets` were polled (poll thread, in poll order).
+    pub fn register(&self, offsets: impl IntoIterator<Item = i64>) {
         let mut w = self.window.lock();
-        if matches!(w.entries.back(), Some(&(last, _)) if offset <= last) {
-            // The fetcher went back (an offset reset): forget the entries it will send again.
-            // Acks of forgotten entries are ignored; the records come back and are redelivered.
-            let keep = w.entries.partition_point(|e| e.0 < offset);
-            w.entries.truncate(keep);
-            w.in_flight = w.entries.iter().filter(|e| is_delivered(e.1)).count();
-            w.stuck = w.entries.iter().filter(|e| is_stuck(e.1)).count();
+        for offset in offsets {
+            if matches!(w.entries.back(), Some(&(last, _)) if offset <= last) {
+                // The fetcher went back (an offset reset): forget the entries it sends again.
+                // Acks of forgotten entries are ignored; the records come back and are
+                // delivered again.
+                let keep = w.entries.partition_point(|e| e.0 < offset);
+                w.entries.truncate(keep);
+                w.in_flight = w.entries.iter().filter(|e| is_delivered(e.1)).count();
+                w.stuck = w.entries.iter().filter(|e| is_stuck(e.1)).count();
+            }
+            w.entries.push_back((offset, Mark::Buffered));
+            w.next = Some(offset + 1);
         }
-        w.entries.push_back((offset, Mark::Buffered));
-        w.next = Some(offset + 1);
     }
 
-    /// Marks `offset` as taken by the application at `now`.
-    pub fn deliver(&self, offset: i64, now: Instant) {
+    /// Marks `offsets` as taken by the application at `now`.
+    pub fn deliver(&self, offsets: impl IntoIterator<Item = i64>, now: Instant) {
         let mut w = self.window.lock();
-        if let Some(i) = w.find(offset) {
-            if w.entries[i].1 == Mark::Buffered {
-                w.entries[i].1 = Mark::Delivered {
-                    since: now,
-                    reported: false,
-                };
-                w.in_flight += 1;
-                self.metrics.delivered.fetch_add(1, Ordering::Relaxed);
+        let mut delivered = 0;
+        for offset in offsets {
+            if let Some(i) = w.find(offset) {
+                if w.entries[i].1 == Mark::Buffered {
+                    w.entries[i].1 = Mark::Delivered {
+                        since: now,
+                        reported: false,
+                    };
+                    delivered += 1;
+                }
             }
         }
+        w.in_flight += delivered;
+        self.metrics
+            .delivered
+            .fetch_add(delivered as u64, Ordering::Relaxed);
     }
 
     /// Marks `offset` processed. Acks of a revoked epoch, of unknown or of already acked
@@ -279,10 +292,8 @@ mod tests {
     }
 
     fn deliver_all(s: &Slot, offsets: &[i64]) {
-        for &o in offsets {
-            s.register(o);
-            s.deliver(o, Instant::now());
-        }
+        s.register(offsets.iter().copied());
+        s.deliver(offsets.iter().copied(), Instant::now());
     }
 
     #[test]
@@ -306,7 +317,7 @@ mod tests {
     fn buffered_records_hold_the_watermark() {
         let s = slot();
         deliver_all(&s, &[0]);
-        s.register(1); // polled, not yet delivered
+        s.register([1]); // polled, not yet delivered
         s.ack(0).unwrap();
         assert_eq!(s.watermark(), Some(1));
         s.ack(1).unwrap(); // never delivered: ignored
@@ -339,7 +350,7 @@ mod tests {
     fn rewind_forgets_later_entries() {
         let s = slot();
         deliver_all(&s, &[5, 6, 7]);
-        s.register(6);
+        s.register([6]);
         assert_eq!(s.in_flight(), 1);
         s.ack(5).unwrap();
         assert_eq!(s.watermark(), Some(6));
@@ -373,8 +384,8 @@ mod tests {
     fn drain_does_not_wait_for_stuck_records() {
         let s = slot();
         let t0 = Instant::now() - Duration::from_secs(60);
-        s.register(0);
-        s.deliver(0, t0);
+        s.register([0]);
+        s.deliver([0], t0);
         assert_eq!(s.stuck(Duration::from_secs(10), Instant::now()).len(), 1);
         let start = Instant::now();
         assert_eq!(s.drain(start + Duration::from_secs(30)), 1);
@@ -385,11 +396,9 @@ mod tests {
     fn stuck_records_are_reported_once() {
         let s = slot();
         let t0 = Instant::now();
-        s.register(0);
-        s.register(1);
-        s.register(2);
-        s.deliver(0, t0);
-        s.deliver(1, t0 + Duration::from_secs(5));
+        s.register([0, 1, 2]);
+        s.deliver([0], t0);
+        s.deliver([1], t0 + Duration::from_secs(5));
         let later = t0 + Duration::from_secs(12);
         let stuck = s.stuck(Duration::from_secs(10), later);
         assert_eq!(stuck.len(), 1);

@@ -29,7 +29,7 @@ const WATCHDOG_EVERY: Duration = Duration::from_millis(100);
 /// How often the processing rate is sampled.
 const RATE_EVERY: Duration = Duration::from_secs(1);
 /// Most records polled per turn.
-const MAX_BATCH: usize = 512;
+const MAX_BATCH: usize = 128;
 /// Longest wait for the group to be left on close.
 const CLOSE_WAIT: Duration = Duration::from_secs(30);
 
@@ -44,9 +44,10 @@ struct PollLoop {
     consumer: Kafka,
     shared: Arc<Shared>,
     topics: Vec<String>,
-    /// The slot of the last polled record (consecutive records mostly share a partition).
-    last_slot: Option<Arc<Slot>>,
+    slots: SlotCache,
     batch: Vec<Record>,
+    /// Free record places in the hand-off buffer after the last push (0 while records are held).
+    room: usize,
     next_store: Instant,
     next_watchdog: Instant,
     next_rate: Instant,
@@ -58,10 +59,14 @@ impl PollLoop {
         let now = Instant::now();
         PollLoop {
             consumer,
-            shared,
+            slots: SlotCache {
+                last: None,
+                single_topic: topics.len() == 1 && !topics[0].starts_with('^'),
+            },
             topics,
-            last_slot: None,
             batch: Vec::with_capacity(MAX_BATCH),
+            room: shared.config.buffer_max_records,
+            shared,
             next_store: now,
             next_watchdog: now,
             next_rate: now,
@@ -74,17 +79,17 @@ impl PollLoop {
             if self.shared.assignment.paused() {
                 if self.shared.handoff.wait_for_room(SLICE) {
                     self.set_paused(false);
+                    self.room = self.shared.handoff.room();
                 }
                 self.poll(0, Duration::ZERO);
-                continue;
-            }
-            match self.shared.handoff.room() {
-                0 => {
-                    if !self.shared.handoff.wait_for_room(SLICE) {
-                        self.set_paused(true);
-                    }
+            } else if self.room == 0 {
+                if self.shared.handoff.wait_for_room(SLICE) {
+                    self.room = self.shared.handoff.room();
+                } else {
+                    self.set_paused(true);
                 }
-                room => self.poll(room.min(MAX_BATCH), SLICE),
+            } else {
+                self.poll(self.room.min(MAX_BATCH), SLICE);
             }
         }
         self.shutdown();
@@ -98,7 +103,7 @@ impl PollLoop {
             match self.consumer.poll(wait) {
                 None => break,
                 Some(Ok(m)) => {
-                    let slot = slot_of(&self.shared, &mut self.last_slot, &m);
+                    let slot = self.slots.get(&self.shared, &m);
                     self.batch.push(detach(&m, slot));
                 }
                 Some(Err(e)) => self.poll_error(e),
@@ -108,7 +113,12 @@ impl PollLoop {
                 break;
             }
         }
-        self.shared.handoff.push(&mut self.batch);
+        if !self.batch.is_empty() {
+            for run in self.batch.chunk_by(|a, b| Arc::ptr_eq(&a.slot, &b.slot)) {
+                run[0].slot.register(run.iter().map(|r| r.offset));
+            }
+            self.room = self.shared.handoff.push(&mut self.batch);
+        }
     }
 
     fn poll_error(&self, e: KafkaError) {
@@ -129,12 +139,15 @@ impl PollLoop {
             self.shared.metrics.set_error(format!("pause/resume: {e}"));
         }
         assignment.set_paused(paused);
+        if paused {
+            self.shared.metrics.pauses.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     fn housekeeping(&mut self) {
         let now = Instant::now();
-        let requests = std::mem::take(&mut *self.shared.commit_requests.lock());
-        if !requests.is_empty() {
+        if self.shared.commit_wanted.swap(false, Ordering::AcqRel) {
+            let requests = std::mem::take(&mut *self.shared.commit_requests.lock());
             let result = self.commit_all();
             for reply in requests {
                 let _ = reply.send(result.clone());
@@ -208,44 +221,45 @@ impl PollLoop {
     }
 }
 
-/// Copies a polled message into a [`Record`] and registers its offset in its partition's
-/// window. The topic name is shared per partition.
+/// Copies a polled message into a [`Record`].
 fn detach(m: &BorrowedMessage<'_>, slot: Arc<Slot>) -> Record {
-    slot.register(m.offset());
     let headers = m.headers().map_or_else(Vec::new, |h| {
         h.iter()
             .map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec)))
             .collect()
     });
-    Record {
-        topic: slot.topic.clone(),
-        partition: m.partition(),
-        offset: m.offset(),
-        key: m.key().map(<[u8]>::to_vec),
-        payload: m.payload().map(<[u8]>::to_vec),
-        headers,
-        timestamp: m.timestamp().to_millis(),
-        slot,
-    }
+    let timestamp = m.timestamp().to_millis();
+    Record::new(slot, m.offset(), m.key(), m.payload(), headers, timestamp)
 }
 
-/// The slot of a polled message; `last` caches the previous one (consecutive records mostly
-/// share a partition).
-fn slot_of(shared: &Shared, last: &mut Option<Arc<Slot>>, m: &BorrowedMessage<'_>) -> Arc<Slot> {
-    let partition = m.partition();
-    if let Some(s) = last {
-        if s.partition == partition && !s.fenced() && &*s.topic == m.topic() {
-            return s.clone();
+/// Finds the slot of a polled record.
+struct SlotCache {
+    /// The slot of the last polled record (consecutive records mostly share a partition).
+    last: Option<Arc<Slot>>,
+    /// Subscribed to one topic by name: a partition number alone identifies the slot.
+    single_topic: bool,
+}
+
+impl SlotCache {
+    fn get(&mut self, shared: &Shared, m: &BorrowedMessage<'_>) -> Arc<Slot> {
+        let partition = m.partition();
+        if let Some(s) = &self.last {
+            if s.partition == partition
+                && !s.fenced()
+                && (self.single_topic || &*s.topic == m.topic())
+            {
+                return s.clone();
+            }
         }
+        let assignment = &shared.assignment;
+        let slot = assignment.find(m.topic(), partition).unwrap_or_else(|| {
+            // A record of a partition the callbacks did not announce: track it in a new epoch
+            // rather than lose it.
+            let mut tpl = rdkafka::TopicPartitionList::new();
+            tpl.add_partition(m.topic(), partition);
+            assignment.add(&tpl, &shared.metrics).0.remove(0)
+        });
+        self.last = Some(slot.clone());
+        slot
     }
-    let assignment = &shared.assignment;
-    let slot = assignment.find(m.topic(), partition).unwrap_or_else(|| {
-        // A record of a partition the callbacks did not announce: track it in a new epoch
-        // rather than lose it.
-        let mut tpl = rdkafka::TopicPartitionList::new();
-        tpl.add_partition(m.topic(), partition);
-        assignment.add(&tpl, &shared.metrics).0.remove(0)
-    });
-    *last = Some(slot.clone());
-    slot
 }

@@ -21,6 +21,8 @@ pub(crate) struct Shared {
     pub stop: AtomicBool,
     /// `Consumer::commit` calls waiting for the poll thread to commit.
     pub commit_requests: Mutex<Vec<Sender<Result<(), Error>>>>,
+    /// Set with each commit request: the poll thread looks at the requests only then.
+    pub commit_wanted: AtomicBool,
 }
 
 impl Shared {
@@ -33,6 +35,7 @@ impl Shared {
             metrics: Arc::default(),
             stop: AtomicBool::new(false),
             commit_requests: Mutex::default(),
+            commit_wanted: AtomicBool::new(false),
         }
     }
 }

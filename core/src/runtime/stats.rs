@@ -46,6 +46,8 @@ pub struct Stats {
     pub processing_ms_p99: Option<f64>,
     /// Threads that acked within the last ten seconds.
     pub ack_threads: u32,
+    /// Times the poll thread paused the assigned partitions because the buffer stayed full.
+    pub backpressure_pauses: u64,
 }
 
 impl Stats {
@@ -83,6 +85,7 @@ impl Stats {
             processing_ms_p50: m.processing_ms(0.5),
             processing_ms_p99: m.processing_ms(0.99),
             ack_threads: m.ack_threads(),
+            backpressure_pauses: m.pauses.load(Relaxed),
         }
     }
 }
