@@ -99,8 +99,9 @@ pub(crate) fn split(settings: &Settings) -> Result<(RuntimeConfig, ClientConfig)
             } else {
                 MAX_POLL_RECORDS
             };
-            if let Err(f) = apply(&mut runtime, key, written, value) {
-                findings.push(f);
+            if let Err(allowed) = apply(&mut runtime, key, value) {
+                let message = format!("{written}={value:?} is invalid: expected {allowed}");
+                findings.push(refusal(written, message, None));
             }
         }
     }
@@ -136,24 +137,11 @@ pub(crate) fn split(settings: &Settings) -> Result<(RuntimeConfig, ClientConfig)
     }
 }
 
-/// Validates one runtime key against the catalogue and stores it in `runtime`; findings name
-/// the key as `written` by the user (`max.poll.records` for the alias).
-fn apply(
-    runtime: &mut RuntimeConfig,
-    key: &str,
-    written: &str,
-    value: &str,
-) -> Result<(), Finding> {
-    let invalid = |allowed: String| {
-        refusal(
-            written,
-            format!("{written}={value:?} is invalid: expected {allowed}"),
-            None,
-        )
-    };
-    let info = lookup_in(key, Dialect::Steady)
-        .ok_or_else(|| invalid("a key of the settings catalogue".into()))?;
-    check_value(&info.kind, value).map_err(invalid)?;
+/// Validates one runtime key against the catalogue and stores it in `runtime`; `Err` says
+/// what the key allows.
+fn apply(runtime: &mut RuntimeConfig, key: &str, value: &str) -> Result<(), String> {
+    let info = lookup_in(key, Dialect::Steady).ok_or("a key of the settings catalogue")?;
+    check_value(&info.kind, value)?;
     let word = value.trim().to_ascii_lowercase();
     // Valid per the catalogue: integers parse, the policy is one of its words.
     let n: u64 = word.parse().unwrap_or_default();

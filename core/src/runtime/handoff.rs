@@ -427,7 +427,7 @@ mod tests {
         let (a, b) = (slot(0), slot(1));
         let mut batch = vec![record(&a, 0, 1), record(&b, 0, 1), record(&a, 1, 1)];
         h.push(&mut batch);
-        assert_eq!(h.fence(&[a.clone()]), 2);
+        assert_eq!(h.fence(std::slice::from_ref(&a)), 2);
         let mut late = vec![record(&a, 2, 1)];
         h.push(&mut late);
         let got = h.pop_batch(10, NOW).unwrap();
