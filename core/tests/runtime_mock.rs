@@ -159,3 +159,42 @@ fn check_reports_what_a_plain_poll_loop_would_risk_with_live_figures() {
     assert!(rules.contains(&"PL002"), "{rules:?}");
     consumer.close().unwrap();
 }
+
+#[test]
+fn stall_policy_report_counts_a_stall_once_and_keeps_the_assignment() {
+    let (_mock, bootstrap) = cluster(1);
+    produce(&bootstrap, TOPIC, 1, 20, 10);
+    let consumer = Consumer::new(
+        &settings(
+            &bootstrap,
+            "g-report",
+            &[
+                ("steady.processing.timeout.ms", "1000"),
+                ("steady.stall.policy", "report"),
+            ],
+        ),
+        &[TOPIC],
+    )
+    .unwrap();
+    let stuck = consumer
+        .recv(Duration::from_secs(30))
+        .unwrap()
+        .expect("a record");
+    runtime::wait_until("the stall is counted", Duration::from_secs(30), || {
+        consumer.stats().stalls == 1
+    });
+    // Report only: recv goes on delivering, the assignment stays, the stall is counted once.
+    let next = consumer
+        .recv(Duration::from_secs(30))
+        .unwrap()
+        .expect("the next record");
+    next.ack().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let stats = consumer.stats();
+    println!("report: {}", stats.to_json());
+    assert_eq!(stats.stalls, 1);
+    assert_eq!(stats.assignment.len(), 1);
+    assert!(stats.last_error.unwrap_or_default().contains("stalled"));
+    stuck.ack().unwrap();
+    consumer.close().unwrap();
+}
