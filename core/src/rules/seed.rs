@@ -173,19 +173,29 @@ fn pl003(ctx: &Ctx) -> Option<Finding> {
     ))
 }
 
-/// PL001: the poll-loop budget of a decoupled Java client: max.poll.records × p99 against
-/// max.poll.interval.ms. Not librdkafka (no batch size to read) nor steady (its poll loop does
-/// not wait for processing).
+/// PL001: the poll-loop budget of a decoupled client: the records one poll returns × p99
+/// against max.poll.interval.ms. Java: max.poll.records records; librdkafka: one message per
+/// poll, so a single slow record is enough. Not steady: its poll loop never waits for processing.
 fn pl001(ctx: &Ctx) -> Option<Finding> {
-    if ctx.dialect != Dialect::Java || ctx.heartbeat != Some(Heartbeat::Decoupled) {
+    if ctx.heartbeat != Some(Heartbeat::Decoupled) {
         return None;
     }
     let p99 = ctx
         .workload
         .record_ms_p99
         .filter(|p| p.is_finite() && *p > 0.0)?;
-    let records = ctx.int("max.poll.records")?;
     let interval = ctx.int("max.poll.interval.ms")?;
+    let (records, batch) = match ctx.dialect {
+        Dialect::Java => {
+            let records = ctx.int("max.poll.records")?;
+            (
+                records,
+                format!("max.poll.records {}", ctx.shown("max.poll.records")),
+            )
+        }
+        Dialect::Librdkafka => (1, "one message per poll".to_string()),
+        Dialect::Steady => return None,
+    };
     let budget = records as f64 * p99;
     let (severity, relation) = if budget >= interval as f64 {
         (Severity::Error, "at or above")
@@ -194,27 +204,38 @@ fn pl001(ctx: &Ctx) -> Option<Finding> {
     } else {
         return None;
     };
-    // The largest batch whose p99 processing time stays below half the interval.
-    let fits = ((interval as f64 / (2.0 * p99)).ceil() as i64 - 1).max(1);
-    Some(
+    let message = format!(
+        "{batch} × {} ms per record (p99) = {} ms, {relation} max.poll.interval.ms ({}). A poll \
+         loop whose processing outlasts it makes the consumer leave the group.",
+        num(p99),
+        num(budget),
+        ctx.shown("max.poll.interval.ms")
+    );
+    let source = "KafkaConsumer javadoc (max.poll.interval.ms); Aliyun Kafka FAQ";
+    let finding = if ctx.dialect == Dialect::Java {
+        // The largest batch whose p99 processing time stays below half the interval.
+        let fits = ((interval as f64 / (2.0 * p99)).ceil() as i64 - 1).max(1);
         Finding::new(
             "PL001",
             severity,
             "max.poll.records",
-            format!(
-                "max.poll.records {} × {} ms per record (p99) = {} ms, {relation} \
-                 max.poll.interval.ms ({}). A batch that outlasts it makes the consumer leave \
-                 the group. Lower max.poll.records, or use steady's runtime, whose poll loop \
-                 never waits for processing.",
-                ctx.shown("max.poll.records"),
-                num(p99),
-                num(budget),
-                ctx.shown("max.poll.interval.ms")
-            ),
-            "KafkaConsumer javadoc (max.poll.interval.ms); Aliyun Kafka FAQ",
+            format!("{message} Lower max.poll.records, or use steady's runtime, whose poll loop never waits for processing."),
+            source,
         )
-        .recommend("max.poll.records", fits),
-    )
+        .recommend("max.poll.records", fits)
+    } else {
+        // No batch to shrink: twice the p99, rounded up to a second, keeps one record in budget.
+        let raise = ((2.0 * p99 / 1000.0).ceil() as i64 * 1000).max(interval);
+        Finding::new(
+            "PL001",
+            severity,
+            "max.poll.interval.ms",
+            format!("{message} Raise max.poll.interval.ms (it also bounds rebalances), or use steady's runtime, whose poll loop never waits for processing."),
+            source,
+        )
+        .recommend("max.poll.interval.ms", raise)
+    };
+    Some(finding)
 }
 
 /// PL004: Java client 0.10.0 without max.poll.records: its default is 2147483647 (unbounded).

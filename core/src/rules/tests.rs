@@ -334,7 +334,33 @@ fn pl001() {
                 keys(&[("max.poll.records", "500")]).steady().p99(60_000.0),
                 None,
             ),
-            ("librdkafka", keys(&[]).rdkafka().p99(60_000.0), None),
+            (
+                "librdkafka, one slow record",
+                keys(&[("max.poll.interval.ms", "10000")])
+                    .rdkafka()
+                    .p99(25_000.0),
+                fire(
+                    E,
+                    "max.poll.interval.ms",
+                    Some(("max.poll.interval.ms", "50000")),
+                ),
+            ),
+            (
+                "librdkafka, half the interval",
+                keys(&[("max.poll.interval.ms", "10000")])
+                    .rdkafka()
+                    .p99(6_000.0),
+                fire(
+                    W,
+                    "max.poll.interval.ms",
+                    Some(("max.poll.interval.ms", "12000")),
+                ),
+            ),
+            (
+                "librdkafka, fast records",
+                keys(&[]).rdkafka().p99(100.0),
+                None,
+            ),
         ],
     );
 }
