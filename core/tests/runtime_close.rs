@@ -23,7 +23,16 @@ fn close_leaves_at_once_and_commits_the_acked_prefix() {
     broker::create_topic(&topic, PARTITIONS as u32);
     let group = broker::unique("close");
     let session = SESSION_MS.to_string();
-    let s = settings(&bootstrap, &group, &[("session.timeout.ms", &session)]);
+    // The remaining member hears of the rebalance on its next heartbeat: 500 ms here, so the
+    // time measured is the leave, not librdkafka's default 3 s heartbeat rhythm.
+    let s = settings(
+        &bootstrap,
+        &group,
+        &[
+            ("session.timeout.ms", &session),
+            ("heartbeat.interval.ms", "500"),
+        ],
+    );
     let a = Consumer::new(&s, &[&topic]).expect("A");
     let b = Consumer::new(&s, &[&topic]).expect("B");
     wait_until("A and B have 2 partitions each", WAIT, || {
