@@ -11,6 +11,7 @@ mod assignment;
 mod config;
 mod consumer;
 mod context;
+mod detach;
 mod error;
 mod handoff;
 mod live_check;

@@ -9,12 +9,13 @@
 //! and fetches again from the position, so pausing loses nothing.
 
 use super::context::{self, Kafka};
+use super::detach::Detacher;
 use super::offsets::Slot;
 use super::shared::Shared;
 use super::{watchdog, Error, Record};
 use rdkafka::consumer::Consumer;
 use rdkafka::error::KafkaError;
-use rdkafka::message::{BorrowedMessage, Headers, Message};
+use rdkafka::message::{BorrowedMessage, Message};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -46,6 +47,7 @@ struct PollLoop {
     topics: Vec<String>,
     slots: SlotCache,
     batch: Vec<Record>,
+    detacher: Detacher,
     /// Free record places in the hand-off buffer after the last push (0 while records are held).
     room: usize,
     next_store: Instant,
@@ -65,6 +67,7 @@ impl PollLoop {
             },
             topics,
             batch: Vec::with_capacity(MAX_BATCH),
+            detacher: Detacher::default(),
             room: shared.config.buffer_max_records,
             shared,
             next_store: now,
@@ -104,15 +107,16 @@ impl PollLoop {
                 None => break,
                 Some(Ok(m)) => {
                     let slot = self.slots.get(&self.shared, &m);
-                    self.batch.push(detach(&m, slot));
+                    self.detacher.add(&m, slot, &mut self.batch);
                 }
                 Some(Err(e)) => self.poll_error(e),
             }
             wait = Duration::ZERO;
-            if self.batch.len() >= max {
+            if self.batch.len() + self.detacher.pending() >= max {
                 break;
             }
         }
+        self.detacher.flush(&mut self.batch);
         if !self.batch.is_empty() {
             for run in self.batch.chunk_by(|a, b| Arc::ptr_eq(&a.slot, &b.slot)) {
                 run[0].slot.register(run.iter().map(|r| r.offset));
@@ -219,17 +223,6 @@ impl PollLoop {
             let _ = reply.send(Err(Error::Closed));
         }
     }
-}
-
-/// Copies a polled message into a [`Record`].
-fn detach(m: &BorrowedMessage<'_>, slot: Arc<Slot>) -> Record {
-    let headers = m.headers().map_or_else(Vec::new, |h| {
-        h.iter()
-            .map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec)))
-            .collect()
-    });
-    let timestamp = m.timestamp().to_millis();
-    Record::new(slot, m.offset(), m.key(), m.payload(), headers, timestamp)
 }
 
 /// Finds the slot of a polled record.
