@@ -52,7 +52,11 @@ fn churn(protocol: &str, extra: &[(&str, &str)]) {
         ledger.distinct() >= CHUNKS * CHUNK / 5
     });
     let c = member();
-    wait_until("C joined and got partitions", WAIT, || assigned(&c) > 0);
+    // The join is over once every partition is assigned again (a cooperative rebalance takes
+    // two rounds: revoke, then assign); only then does A leave, so the two changes are separate.
+    wait_until("C joined and the group holds every partition", WAIT, || {
+        assigned(&c) > 0 && assigned(&a) + assigned(&b) + assigned(&c) == PARTITIONS as usize
+    });
     let joined_at = ledger.distinct();
 
     wait_until("half of the records handled", WAIT, || {
