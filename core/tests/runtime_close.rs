@@ -6,7 +6,7 @@ mod broker;
 #[path = "common/runtime.rs"]
 mod runtime;
 
-use runtime::{committed, produce, settings, wait_until};
+use runtime::{committed, produce_per_partition, settings, wait_until};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use steady_core::runtime::{Consumer, Error};
@@ -38,13 +38,7 @@ fn close_leaves_at_once_and_commits_the_acked_prefix() {
     wait_until("A and B have 2 partitions each", WAIT, || {
         a.stats().assignment.len() == 2 && b.stats().assignment.len() == 2
     });
-    produce(
-        &bootstrap,
-        &topic,
-        PARTITIONS,
-        (PARTITIONS as i64 * PER_PARTITION) as usize,
-        100,
-    );
+    produce_per_partition(&bootstrap, &topic, PARTITIONS, PER_PARTITION);
 
     // A takes 20+ records of each of its partitions and acks them all but one: the 11th of
     // its first partition. B takes nothing.

@@ -7,7 +7,9 @@ mod broker;
 #[path = "common/runtime.rs"]
 mod runtime;
 
-use runtime::{produce, settings, sleep_unless, wait_until, Ledger, PlainMember, Workers};
+use runtime::{
+    produce_per_partition, settings, sleep_unless, wait_until, Ledger, PlainMember, Workers,
+};
 use std::time::{Duration, Instant};
 use steady_core::runtime::Consumer;
 
@@ -81,13 +83,7 @@ fn slow_handler_rebalances_a_plain_loop_but_not_steady() {
     let plain_before: u64 = plain.iter().map(PlainMember::rebalances).sum();
 
     let start = Instant::now();
-    produce(
-        &bootstrap,
-        &topic,
-        PARTITIONS,
-        (PARTITIONS as i64 * PER_PARTITION) as usize,
-        100,
-    );
+    produce_per_partition(&bootstrap, &topic, PARTITIONS, PER_PARTITION);
     steady_ledger.wait_for_all(PARTITIONS, PER_PARTITION, WAIT);
     let steady_done = start.elapsed();
     wait_until("the plain group rebalanced", WAIT, || {

@@ -9,7 +9,7 @@ mod broker;
 mod runtime;
 
 use parking_lot::Mutex;
-use runtime::{produce, settings, sleep_unless, wait_until, Ledger, Workers};
+use runtime::{produce_per_partition, settings, sleep_unless, wait_until, Ledger, Workers};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -62,13 +62,7 @@ fn a_stuck_handler_hands_its_partitions_to_the_others() {
             .iter()
             .all(|w| w.consumer.stats().assignment.len() == 2)
     });
-    produce(
-        &bootstrap,
-        &topic,
-        PARTITIONS,
-        (PARTITIONS as i64 * PER_PARTITION) as usize,
-        100,
-    );
+    produce_per_partition(&bootstrap, &topic, PARTITIONS, PER_PARTITION);
 
     wait_until("a handler is stuck", WAIT, || {
         stuck_by.load(Ordering::Acquire) != NOBODY

@@ -31,6 +31,17 @@ pub fn settings(bootstrap: &str, group: &str, extra: &[(&str, &str)]) -> Setting
     s
 }
 
+/// Produces `per_partition` records of 100 bytes to each of `partitions` partitions.
+pub fn produce_per_partition(bootstrap: &str, topic: &str, partitions: i32, per_partition: i64) {
+    produce(
+        bootstrap,
+        topic,
+        partitions,
+        (partitions as i64 * per_partition) as usize,
+        100,
+    );
+}
+
 /// Produces `count` records of `size` payload bytes, spread round-robin over `partitions`
 /// partitions; the key is the record's index. Waits until all are acknowledged.
 pub fn produce(bootstrap: &str, topic: &str, partitions: i32, count: usize, size: usize) {
