@@ -121,6 +121,7 @@ impl Consumer {
             requests.push(reply);
             self.shared.commit_wanted.store(true, Ordering::Release);
         }
+        self.shared.fetch.wake();
         loop {
             match answer.recv_timeout(Duration::from_secs(1)) {
                 Ok(result) => return result,
@@ -155,6 +156,7 @@ impl Consumer {
             let _requests = self.shared.commit_requests.lock();
             self.shared.stop.store(true, Ordering::Release);
         }
+        self.shared.fetch.wake();
         thread
             .join()
             .map_err(|_| Error::Kafka("the poll thread panicked".into()))

@@ -3,9 +3,11 @@
 //! Revoke: fence the revoked partitions (buffered and held records dropped, never delivered
 //! after this point), wait up to `steady.revoke.drain.ms` for their in-flight records to be
 //! acked, commit the acked prefix synchronously and forget them — except when the assignment
-//! was lost, where nothing is committed. Assign: a new epoch per partition, and the backpressure
-//! pause re-applied when it is in force (or explicitly lifted when it is not). rdkafka's default `rebalance` picks `assign` or
-//! `incremental_assign` for eager, cooperative and KIP-848 groups; these hooks run around it.
+//! was lost, where nothing is committed. Assign: first (before librdkafka starts fetching) the
+//! partitions' records are forwarded to the fetch queue, then after it a new epoch per partition
+//! and the backpressure pause re-applied when it is in force (or explicitly lifted when it is
+//! not). rdkafka's default `rebalance` picks `assign` or `incremental_assign` for eager,
+//! cooperative and KIP-848 groups; these hooks run around it.
 
 use super::shared::Shared;
 use super::Error;
@@ -36,7 +38,11 @@ impl ConsumerContext for Ctx {
         match rebalance {
             Rebalance::Revoke(tpl) => self.revoke(consumer, tpl),
             Rebalance::Error(e) => self.shared.metrics.set_error(format!("rebalance: {e}")),
-            Rebalance::Assign(_) => {}
+            Rebalance::Assign(tpl) => {
+                if let Err(e) = self.shared.fetch.forward(consumer, tpl) {
+                    self.shared.metrics.set_error(e);
+                }
+            }
         }
     }
 

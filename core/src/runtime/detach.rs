@@ -6,10 +6,10 @@
 //! and a shared buffer is closed at [`CHUNK_MAX`], so a record the application keeps can keep
 //! at most that much memory of its neighbours alive.
 
+use super::message_view::MessageView;
 use super::offsets::Slot;
 use super::record::Parts;
 use super::Record;
-use rdkafka::message::{BorrowedMessage, Headers, Message};
 use std::sync::Arc;
 
 /// Records with more key + payload bytes than this get their own buffer.
@@ -29,19 +29,15 @@ pub(crate) struct Detacher {
 impl Detacher {
     /// Copies `m`; its record is appended to `out`, in poll order, now or at the next
     /// [`flush`](Detacher::flush).
-    pub fn add(&mut self, m: &BorrowedMessage<'_>, slot: Arc<Slot>, out: &mut Vec<Record>) {
+    pub fn add(&mut self, m: &MessageView<'_>, slot: Arc<Slot>, out: &mut Vec<Record>) {
         let (key, payload) = (m.key(), m.payload());
         let parts = Parts {
             slot,
             offset: m.offset(),
             key_len: key.map(<[u8]>::len),
             payload_len: payload.map(<[u8]>::len),
-            headers: m.headers().map_or_else(Vec::new, |h| {
-                h.iter()
-                    .map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec)))
-                    .collect()
-            }),
-            timestamp: m.timestamp().to_millis(),
+            headers: m.headers(),
+            timestamp: m.timestamp(),
         };
         let (k, p) = (key.unwrap_or_default(), payload.unwrap_or_default());
         let len = k.len() + p.len();

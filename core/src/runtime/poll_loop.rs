@@ -3,19 +3,22 @@
 //! `max.poll.interval.ms` is never at risk (librdkafka heartbeats from its own thread).
 //!
 //! Each turn: answer commit and rejoin requests, store acked watermarks, run the watchdog;
-//! then either poll a batch of at most the buffer's free room, or — buffer full — wait up to a
+//! then either serve the consumer queue's events and take a batch of at most the buffer's free
+//! room from the fetch queue ([`fetch_queue`](super::fetch_queue)), waiting there up to a slice
+//! (an event, a commit request or close cuts the wait short), or — buffer full — wait up to a
 //! slice for the low-water mark and pause the assigned partitions if it does not come (polling
 //! on for events while paused, resuming at the mark). librdkafka drops its prefetch on pause
 //! and fetches again from the position, so pausing loses nothing.
 
 use super::context::{self, Kafka};
 use super::detach::Detacher;
+use super::fetch_queue::BATCH_MAX;
+use super::message_view::MessageView;
 use super::offsets::Slot;
 use super::shared::Shared;
 use super::{watchdog, Error, Record};
 use rdkafka::consumer::Consumer;
-use rdkafka::error::KafkaError;
-use rdkafka::message::{BorrowedMessage, Message};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -29,8 +32,10 @@ const STORE_EVERY: Duration = Duration::from_millis(20);
 const WATCHDOG_EVERY: Duration = Duration::from_millis(100);
 /// How often the processing rate is sampled.
 const RATE_EVERY: Duration = Duration::from_secs(1);
-/// Most records polled per turn.
-const MAX_BATCH: usize = 128;
+/// Most records taken per turn.
+const MAX_BATCH: usize = BATCH_MAX;
+/// Most calls to rdkafka's `poll` per turn (events are few; this bounds a turn).
+const CONSUMER_QUEUE_TURN: usize = 64;
 /// Longest wait for the group to be left on close.
 const CLOSE_WAIT: Duration = Duration::from_secs(30);
 
@@ -45,9 +50,7 @@ struct PollLoop {
     consumer: Kafka,
     shared: Arc<Shared>,
     topics: Vec<String>,
-    slots: SlotCache,
-    batch: Vec<Record>,
-    detacher: Detacher,
+    intake: Intake,
     /// Free record places in the hand-off buffer after the last push (0 while records are held).
     room: usize,
     next_store: Instant,
@@ -56,18 +59,23 @@ struct PollLoop {
 }
 
 impl PollLoop {
-    fn new(consumer: Kafka, topics: Vec<String>) -> PollLoop {
+    fn new(mut consumer: Kafka, topics: Vec<String>) -> PollLoop {
         let shared = consumer.context().shared.clone();
+        shared.fetch.open(&consumer);
+        let waker = shared.clone();
+        consumer.set_nonempty_callback(move || waker.fetch.wake());
         let now = Instant::now();
         PollLoop {
             consumer,
-            slots: SlotCache {
-                last: None,
-                single_topic: topics.len() == 1 && !topics[0].starts_with('^'),
+            intake: Intake {
+                slots: SlotCache {
+                    last: None,
+                    single_topic: topics.len() == 1 && !topics[0].starts_with('^'),
+                },
+                detacher: Detacher::default(),
+                batch: Vec::with_capacity(MAX_BATCH),
             },
             topics,
-            batch: Vec::with_capacity(MAX_BATCH),
-            detacher: Detacher::default(),
             room: shared.config.buffer_max_records,
             shared,
             next_store: now,
@@ -84,7 +92,10 @@ impl PollLoop {
                     self.set_paused(false);
                     self.room = self.shared.handoff.room();
                 }
-                self.poll(0, Duration::ZERO);
+                // Serves events, and frees what librdkafka's pause left behind: records of
+                // outdated fetches go when the fetch queue is served (none is valid while
+                // every partition is paused; one that were would be held, not lost).
+                self.poll(1, Duration::ZERO);
             } else if self.room == 0 {
                 if self.shared.handoff.wait_for_room(SLICE) {
                     self.room = self.shared.handoff.room();
@@ -98,30 +109,64 @@ impl PollLoop {
         self.shutdown();
     }
 
-    /// Polls up to `max` records (at least one call, for events), waiting up to `timeout` for
-    /// the first, and hands them off.
+    /// Takes up to `max` records, waiting up to `timeout` for the first, and hands them off.
+    ///
+    /// The consumer queue comes first, until it is empty: its events (rebalances, commit
+    /// results, errors) and any records of a partition that is not forwarded to the fetch
+    /// queue. Only then does the fetch queue give a batch, so records of one partition never
+    /// overtake each other on the way from the two queues.
     fn poll(&mut self, max: usize, timeout: Duration) {
-        let mut wait = timeout;
-        loop {
-            match self.consumer.poll(wait) {
-                None => break,
+        let drained = self.serve_consumer_queue(max);
+        let queued = self.intake.len();
+        if !self.shared.fetch.is_open() {
+            if queued == 0 && max > 0 {
+                self.serve_consumer_queue_waiting(timeout);
+            }
+        } else if drained && queued < max {
+            let wait = if queued == 0 { timeout } else { Duration::ZERO };
+            let (shared, intake) = (&self.shared, &mut self.intake);
+            shared.fetch.take(max - queued, wait, |m| match m.error() {
+                None => intake.add(shared, &m),
+                Some(RDKafkaErrorCode::PartitionEOF) => {}
+                Some(code) => shared.metrics.set_error(format!(
+                    "consume {} [{}]: {code}",
+                    m.topic(),
+                    m.partition()
+                )),
+            });
+        }
+        if let Some(room) = self.intake.hand_off(&self.shared) {
+            self.room = room;
+        }
+    }
+
+    /// Serves the consumer queue without waiting until it is empty (true) or `max` records
+    /// were taken from it (false).
+    fn serve_consumer_queue(&mut self, max: usize) -> bool {
+        for _ in 0..CONSUMER_QUEUE_TURN {
+            match self.consumer.poll(Duration::ZERO) {
                 Some(Ok(m)) => {
-                    let slot = self.slots.get(&self.shared, &m);
-                    self.detacher.add(&m, slot, &mut self.batch);
+                    self.intake.add(&self.shared, &MessageView::of(&m));
+                    if self.intake.len() >= max {
+                        return false;
+                    }
                 }
                 Some(Err(e)) => self.poll_error(e),
-            }
-            wait = Duration::ZERO;
-            if self.batch.len() + self.detacher.pending() >= max {
-                break;
+                // An event was served, or the queue is empty.
+                None if !self.shared.fetch.events_waiting() => return true,
+                None => {}
             }
         }
-        self.detacher.flush(&mut self.batch);
-        if !self.batch.is_empty() {
-            for run in self.batch.chunk_by(|a, b| Arc::ptr_eq(&a.slot, &b.slot)) {
-                run[0].slot.register(run.iter().map(|r| r.offset));
-            }
-            self.room = self.shared.handoff.push(&mut self.batch);
+        false
+    }
+
+    /// Without a fetch queue (librdkafka gave no consumer queue to open it with): waits up to
+    /// `timeout` on the consumer queue for one record.
+    fn serve_consumer_queue_waiting(&mut self, timeout: Duration) {
+        match self.consumer.poll(timeout) {
+            Some(Ok(m)) => self.intake.add(&self.shared, &MessageView::of(&m)),
+            Some(Err(e)) => self.poll_error(e),
+            None => {}
         }
     }
 
@@ -210,6 +255,8 @@ impl PollLoop {
                 .metrics
                 .set_error(format!("commit on close: {e}"));
         }
+        // librdkafka wants the application's queue handles gone before the consumer closes.
+        self.shared.fetch.close();
         match self.consumer.close_queue() {
             Ok(()) => {
                 let deadline = Instant::now() + CLOSE_WAIT;
@@ -225,6 +272,46 @@ impl PollLoop {
     }
 }
 
+impl Drop for PollLoop {
+    /// Also when the poll thread unwinds: the queue handles go before the consumer.
+    fn drop(&mut self) {
+        self.shared.fetch.close();
+    }
+}
+
+/// The records of one turn on their way to the hand-off.
+struct Intake {
+    slots: SlotCache,
+    detacher: Detacher,
+    /// Copied records, in order (more may wait in the detacher).
+    batch: Vec<Record>,
+}
+
+impl Intake {
+    fn add(&mut self, shared: &Shared, m: &MessageView<'_>) {
+        let slot = self.slots.get(shared, m);
+        self.detacher.add(m, slot, &mut self.batch);
+    }
+
+    /// Records taken this turn.
+    fn len(&self) -> usize {
+        self.batch.len() + self.detacher.pending()
+    }
+
+    /// Registers the turn's records in their offset windows and pushes them to the hand-off;
+    /// returns the room left there, or `None` when there was nothing to push.
+    fn hand_off(&mut self, shared: &Shared) -> Option<usize> {
+        self.detacher.flush(&mut self.batch);
+        if self.batch.is_empty() {
+            return None;
+        }
+        for run in self.batch.chunk_by(|a, b| Arc::ptr_eq(&a.slot, &b.slot)) {
+            run[0].slot.register(run.iter().map(|r| r.offset));
+        }
+        Some(shared.handoff.push(&mut self.batch))
+    }
+}
+
 /// Finds the slot of a polled record.
 struct SlotCache {
     /// The slot of the last polled record (consecutive records mostly share a partition).
@@ -234,7 +321,7 @@ struct SlotCache {
 }
 
 impl SlotCache {
-    fn get(&mut self, shared: &Shared, m: &BorrowedMessage<'_>) -> Arc<Slot> {
+    fn get(&mut self, shared: &Shared, m: &MessageView<'_>) -> Arc<Slot> {
         let partition = m.partition();
         if let Some(s) = &self.last {
             if s.partition == partition

@@ -3,6 +3,7 @@
 
 use super::assignment::Assignment;
 use super::config::RuntimeConfig;
+use super::fetch_queue::FetchQueue;
 use super::handoff::Handoff;
 use super::metrics::Metrics;
 use super::Error;
@@ -15,6 +16,8 @@ use std::sync::Arc;
 pub(crate) struct Shared {
     pub config: RuntimeConfig,
     pub handoff: Handoff,
+    /// Where assigned partitions' records arrive (opened by the poll thread).
+    pub fetch: FetchQueue,
     pub assignment: Assignment,
     pub metrics: Arc<Metrics>,
     /// Set by `close`: the poll thread commits, leaves the group and ends.
@@ -31,6 +34,7 @@ impl Shared {
         Shared {
             handoff: Handoff::new(config.buffer_max_records, config.buffer_max_bytes),
             config,
+            fetch: FetchQueue::default(),
             assignment: Assignment::default(),
             metrics: Arc::default(),
             stop: AtomicBool::new(false),
