@@ -14,7 +14,7 @@
 //! queue: records of an outdated fetch are discarded by the batch call itself.
 
 use super::context::Kafka;
-use super::message_view::MessageView;
+use super::message_view::OwnedMessage;
 use parking_lot::RwLock;
 use rdkafka::bindings as rdsys;
 use rdkafka::consumer::Consumer;
@@ -50,22 +50,6 @@ impl Drop for Queues {
         unsafe {
             rdsys::rd_kafka_queue_destroy(self.events.as_ptr());
             rdsys::rd_kafka_queue_destroy(self.fetch.as_ptr());
-        }
-    }
-}
-
-/// Messages taken in one batch call; those not yet handed out are destroyed on drop.
-struct Taken {
-    messages: [*mut rdsys::rd_kafka_message_t; BATCH_MAX],
-    len: usize,
-    next: usize,
-}
-
-impl Drop for Taken {
-    fn drop(&mut self) {
-        for &m in &self.messages[self.next..self.len] {
-            // SAFETY: taken from librdkafka, not destroyed yet.
-            unsafe { rdsys::rd_kafka_message_destroy(m) };
         }
     }
 }
@@ -136,36 +120,30 @@ impl FetchQueue {
 
     /// Takes up to `max` messages (at most [`BATCH_MAX`]), waiting up to `timeout` for the
     /// first, and hands each to `each` in order.
-    pub fn take(&self, max: usize, timeout: Duration, mut each: impl FnMut(MessageView<'_>)) {
+    pub fn take(&self, max: usize, timeout: Duration, mut each: impl FnMut(OwnedMessage)) {
         let queues = self.queues.read();
         let Some(q) = queues.as_ref() else {
             return;
         };
         let max = max.min(BATCH_MAX);
-        let mut taken = Taken {
-            messages: [std::ptr::null_mut(); BATCH_MAX],
-            len: 0,
-            next: 0,
-        };
+        let mut taken = [std::ptr::null_mut(); BATCH_MAX];
         // The batch call waits for all `max` messages, so: whatever is there now; if nothing,
         // wait for one; then whatever followed it.
-        taken.len = batch(q, &mut taken.messages[..max], Duration::ZERO);
-        if taken.len == 0 && !timeout.is_zero() {
-            taken.len = batch(q, &mut taken.messages[..1], timeout);
-            if taken.len == 1 {
-                taken.len += batch(q, &mut taken.messages[1..max], Duration::ZERO);
+        let mut n = batch(q, &mut taken[..max], Duration::ZERO);
+        if n == 0 && !timeout.is_zero() {
+            n = batch(q, &mut taken[..1], timeout);
+            if n == 1 {
+                n += batch(q, &mut taken[1..max], Duration::ZERO);
             }
         }
-        while taken.next < taken.len {
-            let m = taken.messages[taken.next];
-            {
-                // SAFETY: a live message, destroyed only below.
-                each(unsafe { MessageView::new(m) });
-            }
-            taken.next += 1;
-            // SAFETY: taken from librdkafka, handed out once, destroyed once.
-            unsafe { rdsys::rd_kafka_message_destroy(m) };
-        }
+        // Owned first, so that a panic in `each` cannot leak the rest.
+        let owned: Vec<OwnedMessage> = taken[..n]
+            .iter()
+            .filter_map(|&m| NonNull::new(m))
+            // SAFETY: librdkafka handed these out to us; each is owned once.
+            .map(|m| unsafe { OwnedMessage::new(m) })
+            .collect();
+        owned.into_iter().for_each(&mut each);
     }
 
     /// Wakes the poll thread if it waits in [`take`](FetchQueue::take).

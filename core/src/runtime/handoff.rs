@@ -17,14 +17,19 @@
 //! - A record is marked delivered under the same lock that fences revoked partitions, so a
 //!   record of a revoked partition is never delivered after the revoke began.
 //!
+//! - Records wait here mostly as librdkafka's messages ([`Pending`]); a receiver copies what it
+//!   took after letting go of the lock, and closing waits for such copies before the messages'
+//!   consumer goes.
+//!
 //! The same lock also carries the events that must wake a blocked `recv`: close, and a stall
 //! to report (policy leave) followed by the rejoin request of the next `recv`.
 
 use super::offsets::Slot;
+use super::pending::Pending;
 use super::{Error, Record};
 use parking_lot::{Condvar, Mutex, MutexGuard};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -40,9 +45,9 @@ pub(crate) struct Levels {
 
 #[derive(Default)]
 struct State {
-    buffer: VecDeque<Record>,
+    buffer: VecDeque<Pending>,
     bytes: u64,
-    held: VecDeque<Record>,
+    held: VecDeque<Pending>,
     peak_records: u64,
     peak_bytes: u64,
     receivers_waiting: usize,
@@ -63,6 +68,8 @@ pub(crate) struct Handoff {
     room: Condvar,
     /// A `recv` after a reported stall asks the poll thread to rejoin the group.
     rejoin_wanted: AtomicBool,
+    /// Receivers copying taken records out of librdkafka's messages right now.
+    copying: AtomicUsize,
     max_records: usize,
     max_bytes: u64,
 }
@@ -81,6 +88,7 @@ impl Handoff {
             ready: Condvar::new(),
             room: Condvar::new(),
             rejoin_wanted: AtomicBool::new(false),
+            copying: AtomicUsize::new(0),
             max_records,
             max_bytes,
         }
@@ -89,7 +97,7 @@ impl Handoff {
     /// Adds polled records in order (poll thread). Records of fenced (revoked) partitions are
     /// dropped; the rest are buffered while they fit, held otherwise. Returns the room left
     /// (see [`room`](Handoff::room)).
-    pub fn push(&self, records: &mut Vec<Record>) -> usize {
+    pub fn push(&self, records: &mut Vec<Pending>) -> usize {
         let mut s = self.state.lock();
         for r in records.drain(..) {
             if r.slot.fenced() {
@@ -156,12 +164,13 @@ impl Handoff {
         let Some((mut s, now)) = self.wait_for_records(timeout)? else {
             return Ok(None);
         };
-        let r = Self::take_one(&mut s);
-        if let Some(r) = &r {
-            r.slot.deliver([r.offset], now);
+        let p = Self::take_one(&mut s);
+        if let Some(p) = &p {
+            p.slot.deliver([p.offset], now);
         }
         self.refill(&mut s);
-        Ok(r)
+        let _copying = self.start_copying(s);
+        Ok(p.map(Pending::into_record))
     }
 
     /// Up to `max` records, marked delivered, waiting up to `timeout` for the first.
@@ -169,18 +178,27 @@ impl Handoff {
         let Some((mut s, now)) = self.wait_for_records(timeout)? else {
             return Ok(Vec::new());
         };
-        let mut out = Vec::with_capacity(max.min(s.buffer.len() + s.held.len()));
-        while out.len() < max {
+        let mut taken = Vec::with_capacity(max.min(s.buffer.len() + s.held.len()));
+        while taken.len() < max {
             match Self::take_one(&mut s) {
-                Some(r) => out.push(r),
+                Some(p) => taken.push(p),
                 None => break,
             }
         }
-        for run in out.chunk_by(|a, b| Arc::ptr_eq(&a.slot, &b.slot)) {
-            run[0].slot.deliver(run.iter().map(|r| r.offset), now);
+        for run in taken.chunk_by(|a, b| Arc::ptr_eq(&a.slot, &b.slot)) {
+            run[0].slot.deliver(run.iter().map(|p| p.offset), now);
         }
         self.refill(&mut s);
-        Ok(out)
+        let _copying = self.start_copying(s);
+        Ok(taken.into_iter().map(Pending::into_record).collect())
+    }
+
+    /// Counts a receiver that copies what it took, then lets go of the lock: the copy runs
+    /// unlocked, and [`release`](Handoff::release) waits for it.
+    fn start_copying(&self, s: MutexGuard<'_, State>) -> Copying<'_> {
+        self.copying.fetch_add(1, Ordering::AcqRel);
+        drop(s);
+        Copying(&self.copying)
     }
 
     /// Waits up to `timeout` until a record can be taken; returns the lock and the time then,
@@ -226,7 +244,7 @@ impl Handoff {
     /// The first buffered record or, with the buffer empty, the first held one: the way a
     /// record larger than the whole budget reaches the application. Neither ever holds a
     /// record of a fenced slot (`push` drops them, `fence` removes them).
-    fn take_one(s: &mut State) -> Option<Record> {
+    fn take_one(s: &mut State) -> Option<Pending> {
         let r = match s.buffer.pop_front() {
             Some(r) => {
                 s.bytes -= r.size();
@@ -241,7 +259,7 @@ impl Handoff {
     /// After records were taken: moves held records into the buffer while they fit and wakes
     /// the poll thread at the low-water mark.
     fn refill(&self, s: &mut State) {
-        while let Some(size) = s.held.front().map(Record::size) {
+        while let Some(size) = s.held.front().map(Pending::size) {
             if !s.fits(size, self.max_records, self.max_bytes) {
                 break;
             }
@@ -265,7 +283,7 @@ impl Handoff {
         let before = s.buffer.len() + s.held.len();
         s.buffer.retain(|r| !r.slot.fenced());
         s.held.retain(|r| !r.slot.fenced());
-        s.bytes = s.buffer.iter().map(Record::size).sum();
+        s.bytes = s.buffer.iter().map(Pending::size).sum();
         let dropped = before - s.buffer.len() - s.held.len();
         if s.poller_waiting && self.low_water(&s) {
             self.room.notify_one();
@@ -279,6 +297,22 @@ impl Handoff {
         s.closed = true;
         self.ready.notify_all();
         self.room.notify_all();
+    }
+
+    /// Closes, frees every record still buffered or held and waits for receivers still
+    /// copying (poll thread, before the consumer is destroyed: librdkafka's messages among
+    /// them must go first). Idempotent.
+    pub fn release(&self) {
+        self.close();
+        let dropped = {
+            let mut s = self.state.lock();
+            s.bytes = 0;
+            (std::mem::take(&mut s.buffer), std::mem::take(&mut s.held))
+        };
+        drop(dropped);
+        while self.copying.load(Ordering::Acquire) > 0 {
+            std::thread::yield_now();
+        }
     }
 
     /// Makes the next `recv` return `stall`, waking one blocked receiver.
@@ -306,6 +340,15 @@ impl Handoff {
     }
 }
 
+/// A receiver copying records; counted in [`Handoff::copying`] until dropped.
+struct Copying<'a>(&'a AtomicUsize);
+
+impl Drop for Copying<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,16 +363,16 @@ mod tests {
         ))
     }
 
-    fn record(slot: &Arc<Slot>, offset: i64, size: usize) -> Record {
+    fn record(slot: &Arc<Slot>, offset: i64, size: usize) -> Pending {
         slot.register([offset]);
-        Record::new(
+        Pending::record(Record::new(
             slot.clone(),
             offset,
             None,
             Some(&vec![0; size]),
             Vec::new(),
             None,
-        )
+        ))
     }
 
     fn offsets(records: &[Record]) -> Vec<i64> {
@@ -342,7 +385,7 @@ mod tests {
     fn bytes_never_exceed_the_budget_and_order_is_kept() {
         let h = Handoff::new(100, 1000);
         let s = slot(0);
-        let mut batch: Vec<Record> = (0..5).map(|o| record(&s, o, 400)).collect();
+        let mut batch: Vec<Pending> = (0..5).map(|o| record(&s, o, 400)).collect();
         h.push(&mut batch);
         let l = h.levels();
         assert_eq!((l.records, l.bytes, l.held), (2, 800, 3));
@@ -361,7 +404,7 @@ mod tests {
     fn record_limit_applies_too() {
         let h = Handoff::new(2, 1 << 20);
         let s = slot(0);
-        let mut batch: Vec<Record> = (0..3).map(|o| record(&s, o, 1)).collect();
+        let mut batch: Vec<Pending> = (0..3).map(|o| record(&s, o, 1)).collect();
         h.push(&mut batch);
         assert_eq!((h.levels().records, h.levels().held), (2, 1));
         assert_eq!(offsets(&h.pop_batch(10, NOW).unwrap()), vec![0, 1, 2]);
@@ -394,7 +437,7 @@ mod tests {
     fn low_water_is_half_of_both_budgets_with_nothing_held() {
         let h = Handoff::new(4, 1 << 20);
         let s = slot(0);
-        let mut batch: Vec<Record> = (0..5).map(|o| record(&s, o, 1)).collect();
+        let mut batch: Vec<Pending> = (0..5).map(|o| record(&s, o, 1)).collect();
         h.push(&mut batch);
         assert!(!h.wait_for_room(Duration::from_millis(5)));
         h.pop_batch(2, NOW).unwrap(); // 3 buffered (one moved in), none held
@@ -408,7 +451,7 @@ mod tests {
     fn the_poll_thread_is_woken_at_low_water() {
         let h = Arc::new(Handoff::new(2, 1 << 20));
         let s = slot(0);
-        let mut batch: Vec<Record> = (0..3).map(|o| record(&s, o, 1)).collect();
+        let mut batch: Vec<Pending> = (0..3).map(|o| record(&s, o, 1)).collect();
         h.push(&mut batch);
         let taker = {
             let h = h.clone();

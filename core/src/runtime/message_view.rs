@@ -1,14 +1,15 @@
-//! A borrowed view of one librdkafka message: the fields steady copies into a
-//! [`Record`](super::Record).
+//! librdkafka messages: a borrowed view of the fields steady copies into a
+//! [`Record`](super::Record), and the owning handle of a message taken from steady's fetch queue.
 //!
 //! Messages reach the poll thread two ways — in batches from steady's fetch queue
-//! ([`fetch_queue`](super::fetch_queue)) and, rarely, one at a time from the consumer queue
-//! that rdkafka's `poll` serves — and both are read through this view.
+//! ([`fetch_queue`](super::fetch_queue)), owned, and, rarely, one at a time from the consumer
+//! queue that rdkafka's `poll` serves, borrowed — and both are read through the view.
 
 use rdkafka::bindings as rdsys;
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::message::BorrowedMessage;
 use std::ffi::{c_char, c_void, CStr};
+use std::ptr::NonNull;
 
 /// Header name and value, as a [`Record`](super::Record) keeps them.
 pub(crate) type Header = (String, Option<Vec<u8>>);
@@ -104,6 +105,37 @@ impl<'a> MessageView<'a> {
             out.push((name, unsafe { bytes(value, size) }.map(<[u8]>::to_vec)));
         }
         out
+    }
+}
+
+/// A librdkafka message steady owns; destroyed on drop (from any thread).
+///
+/// It keeps librdkafka's fetch buffer alive, so it must be dropped before the consumer is
+/// destroyed: the hand-off drops every message it holds when the consumer closes.
+pub(crate) struct OwnedMessage(NonNull<rdsys::rd_kafka_message_t>);
+
+// SAFETY: librdkafka messages may be read and destroyed from any thread.
+unsafe impl Send for OwnedMessage {}
+unsafe impl Sync for OwnedMessage {}
+
+impl OwnedMessage {
+    /// # Safety
+    /// `ptr` is a message librdkafka handed out, owned by the caller and destroyed nowhere else.
+    pub unsafe fn new(ptr: NonNull<rdsys::rd_kafka_message_t>) -> OwnedMessage {
+        OwnedMessage(ptr)
+    }
+
+    /// Its fields.
+    pub fn view(&self) -> MessageView<'_> {
+        // SAFETY: live until this handle drops.
+        unsafe { MessageView::new(self.0.as_ptr()) }
+    }
+}
+
+impl Drop for OwnedMessage {
+    fn drop(&mut self) {
+        // SAFETY: owned, destroyed once.
+        unsafe { rdsys::rd_kafka_message_destroy(self.0.as_ptr()) };
     }
 }
 

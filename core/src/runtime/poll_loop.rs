@@ -11,10 +11,10 @@
 //! and fetches again from the position, so pausing loses nothing.
 
 use super::context::{self, Kafka};
-use super::detach::Detacher;
 use super::fetch_queue::BATCH_MAX;
 use super::message_view::MessageView;
 use super::offsets::Slot;
+use super::pending::Pending;
 use super::shared::Shared;
 use super::{watchdog, Error, Record};
 use rdkafka::consumer::Consumer;
@@ -72,7 +72,6 @@ impl PollLoop {
                     last: None,
                     single_topic: topics.len() == 1 && !topics[0].starts_with('^'),
                 },
-                detacher: Detacher::default(),
                 batch: Vec::with_capacity(MAX_BATCH),
             },
             topics,
@@ -125,14 +124,20 @@ impl PollLoop {
         } else if drained && queued < max {
             let wait = if queued == 0 { timeout } else { Duration::ZERO };
             let (shared, intake) = (&self.shared, &mut self.intake);
-            shared.fetch.take(max - queued, wait, |m| match m.error() {
-                None => intake.add(shared, &m),
-                Some(RDKafkaErrorCode::PartitionEOF) => {}
-                Some(code) => shared.metrics.set_error(format!(
-                    "consume {} [{}]: {code}",
-                    m.topic(),
-                    m.partition()
-                )),
+            shared.fetch.take(max - queued, wait, |m| {
+                let v = m.view();
+                match v.error() {
+                    None => {
+                        let slot = intake.slots.get(shared, &v);
+                        intake.batch.push(Pending::message(m, slot));
+                    }
+                    Some(RDKafkaErrorCode::PartitionEOF) => {}
+                    Some(code) => shared.metrics.set_error(format!(
+                        "consume {} [{}]: {code}",
+                        v.topic(),
+                        v.partition()
+                    )),
+                }
             });
         }
         if let Some(room) = self.intake.hand_off(&self.shared) {
@@ -255,7 +260,9 @@ impl PollLoop {
                 .metrics
                 .set_error(format!("commit on close: {e}"));
         }
-        // librdkafka wants the application's queue handles gone before the consumer closes.
+        // librdkafka's messages and the application's queue handles go before the consumer
+        // closes.
+        self.shared.handoff.release();
         self.shared.fetch.close();
         match self.consumer.close_queue() {
             Ok(()) => {
@@ -273,8 +280,9 @@ impl PollLoop {
 }
 
 impl Drop for PollLoop {
-    /// Also when the poll thread unwinds: the queue handles go before the consumer.
+    /// Also when the poll thread unwinds: messages and queue handles go before the consumer.
     fn drop(&mut self) {
+        self.shared.handoff.release();
         self.shared.fetch.close();
     }
 }
@@ -282,26 +290,25 @@ impl Drop for PollLoop {
 /// The records of one turn on their way to the hand-off.
 struct Intake {
     slots: SlotCache,
-    detacher: Detacher,
-    /// Copied records, in order (more may wait in the detacher).
-    batch: Vec<Record>,
+    /// The turn's records, in order.
+    batch: Vec<Pending>,
 }
 
 impl Intake {
+    /// Adds a record rdkafka's `poll` returned, copied (the message goes back to rdkafka).
     fn add(&mut self, shared: &Shared, m: &MessageView<'_>) {
         let slot = self.slots.get(shared, m);
-        self.detacher.add(m, slot, &mut self.batch);
+        self.batch.push(Pending::record(Record::copy(m, slot)));
     }
 
     /// Records taken this turn.
     fn len(&self) -> usize {
-        self.batch.len() + self.detacher.pending()
+        self.batch.len()
     }
 
     /// Registers the turn's records in their offset windows and pushes them to the hand-off;
     /// returns the room left there, or `None` when there was nothing to push.
     fn hand_off(&mut self, shared: &Shared) -> Option<usize> {
-        self.detacher.flush(&mut self.batch);
         if self.batch.is_empty() {
             return None;
         }

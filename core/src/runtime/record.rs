@@ -1,5 +1,6 @@
 //! A record handed to the application.
 
+use super::message_view::MessageView;
 use super::offsets::Slot;
 use super::Error;
 use std::sync::Arc;
@@ -12,35 +13,19 @@ use std::sync::Arc;
 pub struct Record {
     pub(crate) partition: i32,
     pub(crate) offset: i64,
-    /// Holds the key's bytes followed by the payload's at `start`; small records polled
-    /// together share one such buffer (see `poll_loop::Detacher`).
+    /// The key's bytes followed by the payload's.
     data: Arc<[u8]>,
-    start: usize,
     /// Key length; `None` when the record has no key.
     key_len: Option<usize>,
     /// Payload length; `None` when the record has no payload.
     payload_len: Option<usize>,
-    /// Key + payload + header value bytes.
-    size: u64,
     pub(crate) headers: Vec<(String, Option<Vec<u8>>)>,
     pub(crate) timestamp: Option<i64>,
     pub(crate) slot: Arc<Slot>,
 }
 
-/// Everything of a polled record but its key and payload bytes.
-pub(crate) struct Parts {
-    pub slot: Arc<Slot>,
-    pub offset: i64,
-    pub key_len: Option<usize>,
-    pub payload_len: Option<usize>,
-    pub headers: Vec<(String, Option<Vec<u8>>)>,
-    pub timestamp: Option<i64>,
-}
-
 impl Record {
-    /// A record of `slot`'s partition, copying `key` and `payload` into one allocation of its
-    /// own.
-    #[cfg(test)]
+    /// A record of `slot`'s partition with copies of `key`, `payload` and `headers`.
     pub(crate) fn new(
         slot: Arc<Slot>,
         offset: i64,
@@ -50,39 +35,33 @@ impl Record {
         timestamp: Option<i64>,
     ) -> Record {
         let (k, p) = (key.unwrap_or_default(), payload.unwrap_or_default());
-        let data: Arc<[u8]> = k.iter().chain(p).copied().collect();
-        let parts = Parts {
-            slot,
+        let mut data = Arc::<[u8]>::new_uninit_slice(k.len() + p.len());
+        let bytes = Arc::get_mut(&mut data).expect("a new Arc is unique");
+        bytes[..k.len()].write_copy_of_slice(k);
+        bytes[k.len()..].write_copy_of_slice(p);
+        Record {
+            partition: slot.partition,
             offset,
+            // SAFETY: every byte was written above.
+            data: unsafe { data.assume_init() },
             key_len: key.map(<[u8]>::len),
             payload_len: payload.map(<[u8]>::len),
             headers,
             timestamp,
-        };
-        Record::from_parts(parts, data, 0)
+            slot,
+        }
     }
 
-    /// A record whose key and payload are at `start` in `data`.
-    pub(crate) fn from_parts(parts: Parts, data: Arc<[u8]>, start: usize) -> Record {
-        let header_bytes: usize = parts
-            .headers
-            .iter()
-            .map(|(_, v)| v.as_ref().map_or(0, Vec::len))
-            .sum();
-        let body = parts.key_len.unwrap_or(0) + parts.payload_len.unwrap_or(0);
-        debug_assert!(start + body <= data.len());
-        Record {
-            size: (body + header_bytes) as u64,
-            partition: parts.slot.partition,
-            offset: parts.offset,
-            data,
-            start,
-            key_len: parts.key_len,
-            payload_len: parts.payload_len,
-            headers: parts.headers,
-            timestamp: parts.timestamp,
-            slot: parts.slot,
-        }
+    /// A copy of the librdkafka message `m` of `slot`'s partition.
+    pub(crate) fn copy(m: &MessageView<'_>, slot: Arc<Slot>) -> Record {
+        Record::new(
+            slot,
+            m.offset(),
+            m.key(),
+            m.payload(),
+            m.headers(),
+            m.timestamp(),
+        )
     }
 
     /// The topic.
@@ -99,11 +78,11 @@ impl Record {
     }
     /// The key, if any.
     pub fn key(&self) -> Option<&[u8]> {
-        self.key_len.map(|n| &self.data[self.start..self.start + n])
+        self.key_len.map(|n| &self.data[..n])
     }
     /// The payload, if any.
     pub fn payload(&self) -> Option<&[u8]> {
-        let start = self.start + self.key_len.unwrap_or(0);
+        let start = self.key_len.unwrap_or(0);
         self.payload_len.map(|n| &self.data[start..start + n])
     }
     /// Headers in order; a header may have no value.
@@ -127,9 +106,9 @@ impl Record {
         self.slot.ack(self.offset)
     }
 
-    /// Bytes counted against `steady.buffer.max.bytes`: key + payload + header values.
+    /// Bytes counted against `steady.buffer.max.bytes`: key + payload.
     pub(crate) fn size(&self) -> u64 {
-        self.size
+        self.data.len() as u64
     }
 }
 
@@ -153,39 +132,27 @@ mod tests {
     use super::*;
     use crate::runtime::metrics::Metrics;
 
-    fn parts(key_len: Option<usize>, payload_len: Option<usize>) -> Parts {
-        Parts {
-            slot: Arc::new(Slot::new("t".into(), 0, 1, Arc::new(Metrics::default()))),
-            offset: 0,
-            key_len,
-            payload_len,
-            headers: vec![("h".into(), Some(vec![1, 2]))],
-            timestamp: None,
-        }
+    fn slot() -> Arc<Slot> {
+        Arc::new(Slot::new("t".into(), 0, 1, Arc::new(Metrics::default())))
     }
 
     #[test]
-    fn records_sharing_a_buffer_see_only_their_own_bytes() {
-        let data: Arc<[u8]> = Arc::from(&b"k1p1p2k3"[..]);
-        let a = Record::from_parts(parts(Some(2), Some(2)), data.clone(), 0);
-        let b = Record::from_parts(parts(None, Some(2)), data.clone(), 4);
-        let c = Record::from_parts(parts(Some(2), None), data, 6);
-        assert_eq!((a.key(), a.payload()), (Some(&b"k1"[..]), Some(&b"p1"[..])));
-        assert_eq!((b.key(), b.payload()), (None, Some(&b"p2"[..])));
-        assert_eq!((c.key(), c.payload()), (Some(&b"k3"[..]), None));
-        assert_eq!((a.size(), b.size(), c.size()), (6, 4, 4));
+    fn key_and_payload_share_one_buffer_and_stay_apart() {
+        let r = Record::new(slot(), 0, Some(b"k1"), Some(b"p12"), vec![], None);
+        assert_eq!(
+            (r.key(), r.payload()),
+            (Some(&b"k1"[..]), Some(&b"p12"[..]))
+        );
+        let r = Record::new(slot(), 0, None, Some(b"p2"), vec![], None);
+        assert_eq!((r.key(), r.payload()), (None, Some(&b"p2"[..])));
+        let r = Record::new(slot(), 0, Some(b"k3"), None, vec![], None);
+        assert_eq!((r.key(), r.payload()), (Some(&b"k3"[..]), None));
+        assert_eq!(r.size(), 2);
     }
 
     #[test]
     fn an_empty_payload_is_not_a_missing_one() {
-        let r = Record::new(
-            parts(None, None).slot,
-            0,
-            Some(b""),
-            Some(b""),
-            vec![],
-            None,
-        );
+        let r = Record::new(slot(), 0, Some(b""), Some(b""), vec![], None);
         assert_eq!((r.key(), r.payload()), (Some(&b""[..]), Some(&b""[..])));
     }
 }

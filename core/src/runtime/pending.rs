@@ -1,0 +1,65 @@
+//! What the hand-off buffer holds: a polled record on its way to the application.
+//!
+//! A record from steady's fetch queue stays librdkafka's message until a receiving thread takes
+//! it and copies it into a [`Record`] (key, payload, headers). That copy — with librdkafka's
+//! header parsing, most of what handing a record over costs — so runs on the application's
+//! threads, in parallel with the poll thread, and the record's memory is allocated by the
+//! thread that will most likely free it. The rare record that arrives through rdkafka's `poll`
+//! is copied on the poll thread.
+
+use super::message_view::OwnedMessage;
+use super::offsets::Slot;
+use super::Record;
+use std::sync::Arc;
+
+/// A record in the hand-off buffer.
+pub(crate) struct Pending {
+    pub slot: Arc<Slot>,
+    pub offset: i64,
+    /// Key + payload bytes, counted against `steady.buffer.max.bytes`.
+    size: u64,
+    body: Body,
+}
+
+enum Body {
+    Message(OwnedMessage),
+    Record(Record),
+}
+
+impl Pending {
+    /// A message taken from the fetch queue, of `slot`'s partition.
+    pub fn message(m: OwnedMessage, slot: Arc<Slot>) -> Pending {
+        let v = m.view();
+        let size = v.key().map_or(0, <[u8]>::len) + v.payload().map_or(0, <[u8]>::len);
+        let offset = v.offset();
+        Pending {
+            slot,
+            offset,
+            size: size as u64,
+            body: Body::Message(m),
+        }
+    }
+
+    /// A record copied already.
+    pub fn record(r: Record) -> Pending {
+        Pending {
+            slot: r.slot.clone(),
+            offset: r.offset,
+            size: r.size(),
+            body: Body::Record(r),
+        }
+    }
+
+    /// Bytes counted against `steady.buffer.max.bytes`.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The record; a message is copied, then freed.
+    pub fn into_record(self) -> Record {
+        match self.body {
+            Body::Message(m) => Record::copy(&m.view(), self.slot),
+            Body::Record(r) => r,
+        }
+    }
+}
