@@ -24,6 +24,7 @@
 //! The same lock also carries the events that must wake a blocked `recv`: close, and a stall
 //! to report (policy leave) followed by the rejoin request of the next `recv`.
 
+use super::message_view::OwnedMessage;
 use super::offsets::Slot;
 use super::pending::Pending;
 use super::{Error, Record};
@@ -70,6 +71,8 @@ pub(crate) struct Handoff {
     rejoin_wanted: AtomicBool,
     /// Receivers copying taken records out of librdkafka's messages right now.
     copying: AtomicUsize,
+    /// Messages receivers copied, for the poll thread to free (see [`Pending`]).
+    spent: Mutex<Vec<OwnedMessage>>,
     max_records: usize,
     max_bytes: u64,
 }
@@ -89,6 +92,7 @@ impl Handoff {
             room: Condvar::new(),
             rejoin_wanted: AtomicBool::new(false),
             copying: AtomicUsize::new(0),
+            spent: Mutex::default(),
             max_records,
             max_bytes,
         }
@@ -170,7 +174,13 @@ impl Handoff {
         }
         self.refill(&mut s);
         let _copying = self.start_copying(s);
-        Ok(p.map(Pending::into_record))
+        Ok(p.map(|p| {
+            let (record, spent) = p.into_record();
+            if let Some(m) = spent {
+                self.spent.lock().push(m);
+            }
+            record
+        }))
     }
 
     /// Up to `max` records, marked delivered, waiting up to `timeout` for the first.
@@ -190,7 +200,24 @@ impl Handoff {
         }
         self.refill(&mut s);
         let _copying = self.start_copying(s);
-        Ok(taken.into_iter().map(Pending::into_record).collect())
+        let mut spent = Vec::new();
+        let records = taken
+            .into_iter()
+            .map(|p| {
+                let (record, m) = p.into_record();
+                spent.extend(m);
+                record
+            })
+            .collect();
+        self.spent.lock().append(&mut spent);
+        Ok(records)
+    }
+
+    /// Frees the messages receivers copied (poll thread); `scratch` is an empty vector to swap
+    /// with, and is empty again after.
+    pub fn free_spent(&self, scratch: &mut Vec<OwnedMessage>) {
+        std::mem::swap(&mut *self.spent.lock(), scratch);
+        scratch.clear();
     }
 
     /// Counts a receiver that copies what it took, then lets go of the lock: the copy runs
@@ -313,6 +340,7 @@ impl Handoff {
         while self.copying.load(Ordering::Acquire) > 0 {
             std::thread::yield_now();
         }
+        self.spent.lock().clear();
     }
 
     /// Makes the next `recv` return `stall`, waking one blocked receiver.

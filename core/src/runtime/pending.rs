@@ -4,8 +4,10 @@
 //! it and copies it into a [`Record`] (key, payload, headers). That copy — with librdkafka's
 //! header parsing, most of what handing a record over costs — so runs on the application's
 //! threads, in parallel with the poll thread, and the record's memory is allocated by the
-//! thread that will most likely free it. The rare record that arrives through rdkafka's `poll`
-//! is copied on the poll thread.
+//! thread that will most likely free it. The message itself goes back to the poll thread to be
+//! freed: librdkafka allocated it on its broker thread, and freeing it means taking that
+//! thread's allocator lock, better paid where there is time. The rare record that arrives
+//! through rdkafka's `poll` is copied on the poll thread.
 
 use super::message_view::OwnedMessage;
 use super::offsets::Slot;
@@ -55,11 +57,11 @@ impl Pending {
         self.size
     }
 
-    /// The record; a message is copied, then freed.
-    pub fn into_record(self) -> Record {
+    /// The record, and the message it was copied from (if it was one), to be freed.
+    pub fn into_record(self) -> (Record, Option<OwnedMessage>) {
         match self.body {
-            Body::Message(m) => Record::copy(&m.view(), self.slot),
-            Body::Record(r) => r,
+            Body::Message(m) => (Record::copy(&m.view(), self.slot), Some(m)),
+            Body::Record(r) => (r, None),
         }
     }
 }

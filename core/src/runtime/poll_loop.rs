@@ -12,7 +12,7 @@
 
 use super::context::{self, Kafka};
 use super::fetch_queue::BATCH_MAX;
-use super::message_view::MessageView;
+use super::message_view::{MessageView, OwnedMessage};
 use super::offsets::Slot;
 use super::pending::Pending;
 use super::shared::Shared;
@@ -51,6 +51,8 @@ struct PollLoop {
     shared: Arc<Shared>,
     topics: Vec<String>,
     intake: Intake,
+    /// Scratch space for freeing the messages receivers copied.
+    spent: Vec<OwnedMessage>,
     /// Free record places in the hand-off buffer after the last push (0 while records are held).
     room: usize,
     next_store: Instant,
@@ -75,6 +77,7 @@ impl PollLoop {
                 batch: Vec::with_capacity(MAX_BATCH),
             },
             topics,
+            spent: Vec::new(),
             room: shared.config.buffer_max_records,
             shared,
             next_store: now,
@@ -199,6 +202,7 @@ impl PollLoop {
     }
 
     fn housekeeping(&mut self) {
+        self.shared.handoff.free_spent(&mut self.spent);
         let now = Instant::now();
         if self.shared.commit_wanted.swap(false, Ordering::AcqRel) {
             let requests = std::mem::take(&mut *self.shared.commit_requests.lock());
