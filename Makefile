@@ -39,7 +39,9 @@ test-python:
 
 bench: build
 	@bootstrap=$$($(KAFKA) start | tail -n1 | sed 's/^bootstrap=//'); \
-	$(CARGO_TARGET_DIR)/release/steady bench --bootstrap-servers "$$bootstrap" --out bench/results/throughput.json
+	$(CARGO_TARGET_DIR)/release/steady bench --bootstrap-servers "$$bootstrap" --out bench/results/throughput.json && \
+	$(CARGO_TARGET_DIR)/release/steady bench --bootstrap-servers "$$bootstrap" --set fetch.queue.backoff.ms=10 \
+		--out bench/results/throughput-cpu-bound.json
 
 clean:
 	$(CARGO) clean

@@ -525,6 +525,19 @@ mod tests {
     }
 
     #[test]
+    fn release_closes_and_frees_everything_held() {
+        let h = Handoff::new(2, 1 << 20);
+        let s = slot(0);
+        let mut batch: Vec<Pending> = (0..5).map(|o| record(&s, o, 1)).collect();
+        h.push(&mut batch);
+        h.release();
+        let l = h.levels();
+        assert_eq!((l.records, l.bytes, l.held), (0, 0, 0));
+        assert!(matches!(h.pop(NOW), Err(Error::Closed)));
+        h.release();
+    }
+
+    #[test]
     fn a_stall_is_reported_once_then_the_next_recv_asks_to_rejoin() {
         let h = Handoff::new(2, 1 << 20);
         h.report_stall(Error::Stalled {

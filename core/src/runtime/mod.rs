@@ -2,9 +2,11 @@
 //! buffer with pause/resume backpressure, contiguous-prefix offset commits, revoke draining and
 //! a stuck-handler watchdog.
 //!
-//! Threads: the poll thread (`poll_loop`) owns the rdkafka consumer and runs the rebalance
-//! callbacks (`context`); application threads call `recv`/`ack` on the [`Consumer`] or `ack`
-//! on a [`Record`]. They meet in the hand-off buffer (`handoff`) and in the per-partition
+//! Threads: the poll thread (`poll_loop`) owns the rdkafka consumer, runs the rebalance
+//! callbacks (`context`) and takes fetched records in batches from steady's own librdkafka
+//! queue (`fetch_queue`); application threads call `recv`/`ack` on the [`Consumer`] or `ack`
+//! on a [`Record`]. They meet in the hand-off buffer (`handoff`), where records wait as
+//! librdkafka's messages until a receiver copies them (`pending`), and in the per-partition
 //! offset windows (`offsets`).
 
 mod assignment;
