@@ -5,7 +5,7 @@
 mod runtime;
 
 use rdkafka::mocking::MockCluster;
-use runtime::{committed, produce, settings, Ledger, Workers};
+use runtime::{committed, expected_headers, produce, settings, Ledger, Workers};
 use std::time::Duration;
 use steady_core::runtime::{Consumer, Error};
 
@@ -36,6 +36,16 @@ fn consumes_acks_and_commits_the_acked_prefix() {
             .expect("a record within 30 s");
         assert_eq!(r.topic(), TOPIC);
         assert_eq!(r.payload().unwrap().len(), 10);
+        let index: usize = std::str::from_utf8(r.key().unwrap())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(
+            r.headers(),
+            expected_headers(index),
+            "headers of record {index}"
+        );
+        assert!(r.timestamp().is_some());
         seen += 1;
         // Ack everything except offset 50 of partition 1 and what follows it.
         if !(r.partition() == 1 && r.offset() >= 50) {

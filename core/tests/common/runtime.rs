@@ -7,7 +7,7 @@
 use parking_lot::Mutex;
 use rdkafka::client::ClientContext;
 use rdkafka::consumer::{BaseConsumer, Consumer as _, ConsumerContext, Rebalance};
-use rdkafka::message::Message;
+use rdkafka::message::{Header, Message, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use std::collections::HashMap;
@@ -43,7 +43,8 @@ pub fn produce_per_partition(bootstrap: &str, topic: &str, partitions: i32, per_
 }
 
 /// Produces `count` records of `size` payload bytes, spread round-robin over `partitions`
-/// partitions; the key is the record's index. Waits until all are acknowledged.
+/// partitions; the key is the record's index, and every third record (index divisible by 3)
+/// has the headers [`expected_headers`] gives. Waits until all are acknowledged.
 pub fn produce(bootstrap: &str, topic: &str, partitions: i32, count: usize, size: usize) {
     let producer: BaseProducer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
@@ -59,6 +60,18 @@ pub fn produce(bootstrap: &str, topic: &str, partitions: i32, count: usize, size
             .key(&key)
             .payload(&payload)
             .partition(i as i32 % partitions);
+        if i.is_multiple_of(3) {
+            let headers =
+                expected_headers(i)
+                    .into_iter()
+                    .fold(OwnedHeaders::new(), |h, (key, value)| {
+                        h.insert(Header {
+                            key: &key,
+                            value: value.as_deref(),
+                        })
+                    });
+            record = record.headers(headers);
+        }
         loop {
             match producer.send(record) {
                 Ok(()) => break,
@@ -72,6 +85,19 @@ pub fn produce(bootstrap: &str, topic: &str, partitions: i32, count: usize, size
     producer
         .flush(Duration::from_secs(120))
         .expect("all records acknowledged");
+}
+
+/// The headers `produce` gives record `index`: a value and a header without one for every
+/// third record, none for the others.
+pub fn expected_headers(index: usize) -> Vec<(String, Option<Vec<u8>>)> {
+    if index.is_multiple_of(3) {
+        vec![
+            ("n".into(), Some(index.to_string().into_bytes())),
+            ("empty".into(), None),
+        ]
+    } else {
+        Vec::new()
+    }
 }
 
 /// The offsets `group` committed for partitions 0..`partitions` of `topic` (-1: none), read
