@@ -302,8 +302,7 @@ impl Intake {
     /// Adds a record rdkafka's `poll` returned, copied (the message goes back to rdkafka).
     fn add(&mut self, shared: &Shared, m: &MessageView<'_>) {
         let slot = self.slots.get(shared, m);
-        self.batch
-            .push(Pending::record(Record::copy(m, slot, true)));
+        self.batch.push(Pending::record(Record::copy(m, slot)));
     }
 
     /// Records taken this turn.
