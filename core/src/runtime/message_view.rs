@@ -79,12 +79,28 @@ impl<'a> MessageView<'a> {
         (known && ts != -1).then_some(ts)
     }
 
+    /// Whether the record has headers. librdkafka parses them on the first call and keeps
+    /// them with the message — but parses again on every call when there are none.
+    pub fn has_headers(&self) -> bool {
+        !self.parsed_headers().is_null()
+    }
+
+    /// The parsed headers; null when there are none.
+    fn parsed_headers(&self) -> *const rdsys::rd_kafka_headers_t {
+        let mut hdrs = std::ptr::null_mut();
+        // SAFETY: the message is live; out-pointer valid.
+        let err = unsafe { rdsys::rd_kafka_message_headers(self.m, &mut hdrs) };
+        if err == rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
+            hdrs
+        } else {
+            std::ptr::null_mut()
+        }
+    }
+
     /// The headers in order, copied; empty when there are none.
     pub fn headers(&self) -> Vec<Header> {
-        let mut hdrs = std::ptr::null_mut();
-        // SAFETY: the message is live; librdkafka parses its headers once and keeps them with it.
-        let err = unsafe { rdsys::rd_kafka_message_headers(self.m, &mut hdrs) };
-        if err != rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR || hdrs.is_null() {
+        let hdrs = self.parsed_headers();
+        if hdrs.is_null() {
             return Vec::new();
         }
         let mut out = Vec::new();

@@ -1,12 +1,14 @@
 //! What the hand-off buffer holds: a polled record on its way to the application.
 //!
 //! A record from steady's fetch queue stays librdkafka's message until a receiving thread takes
-//! it and copies it into a [`Record`] (key, payload, headers). The copy, with librdkafka's
-//! header parsing, so runs on the application's threads, beside the poll thread, and the
-//! record's memory is allocated by the thread that most likely frees it. The message itself
-//! goes back to the poll thread to be freed: librdkafka allocated it on its broker thread, and
-//! freeing it takes that thread's allocator lock, better paid where there is time. The rare
-//! record that arrives through rdkafka's `poll` is copied on the poll thread.
+//! it and copies it into a [`Record`] (key, payload, headers), so the copy runs on the
+//! application's threads, beside the poll thread, and the record's memory is allocated by the
+//! thread that most likely frees it. The poll thread, which has time to spare, does the rest:
+//! it parses the headers before the hand-off (librdkafka keeps them with the message; a record
+//! without any is marked so, since librdkafka would parse it again on every look), and it frees
+//! the message after the copy — librdkafka allocated it on its broker thread, and freeing it
+//! takes that thread's allocator lock. The rare record that arrives through rdkafka's `poll`
+//! is copied on the poll thread.
 
 use super::message_view::OwnedMessage;
 use super::offsets::Slot;
@@ -23,21 +25,24 @@ pub(crate) struct Pending {
 }
 
 enum Body {
-    Message(OwnedMessage),
+    /// A message, and whether it has headers.
+    Message(OwnedMessage, bool),
     Record(Record),
 }
 
 impl Pending {
-    /// A message taken from the fetch queue, of `slot`'s partition.
+    /// A message taken from the fetch queue, of `slot`'s partition (poll thread). Its headers
+    /// are parsed here, where there is time; librdkafka keeps them with the message, and a
+    /// record without any is marked so that the receiver does not parse it again.
     pub fn message(m: OwnedMessage, slot: Arc<Slot>) -> Pending {
         let v = m.view();
         let size = v.key().map_or(0, <[u8]>::len) + v.payload().map_or(0, <[u8]>::len);
-        let offset = v.offset();
+        let (offset, headers) = (v.offset(), v.has_headers());
         Pending {
             slot,
             offset,
             size: size as u64,
-            body: Body::Message(m),
+            body: Body::Message(m, headers),
         }
     }
 
@@ -59,7 +64,7 @@ impl Pending {
     /// The record, and the message it was copied from (if it was one), to be freed.
     pub fn into_record(self) -> (Record, Option<OwnedMessage>) {
         match self.body {
-            Body::Message(m) => (Record::copy(&m.view(), self.slot), Some(m)),
+            Body::Message(m, headers) => (Record::copy(&m.view(), self.slot, headers), Some(m)),
             Body::Record(r) => (r, None),
         }
     }

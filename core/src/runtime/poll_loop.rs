@@ -302,7 +302,8 @@ impl Intake {
     /// Adds a record rdkafka's `poll` returned, copied (the message goes back to rdkafka).
     fn add(&mut self, shared: &Shared, m: &MessageView<'_>) {
         let slot = self.slots.get(shared, m);
-        self.batch.push(Pending::record(Record::copy(m, slot)));
+        self.batch
+            .push(Pending::record(Record::copy(m, slot, true)));
     }
 
     /// Records taken this turn.

@@ -52,14 +52,16 @@ impl Record {
         }
     }
 
-    /// A copy of the librdkafka message `m` of `slot`'s partition.
-    pub(crate) fn copy(m: &MessageView<'_>, slot: Arc<Slot>) -> Record {
+    /// A copy of the librdkafka message `m` of `slot`'s partition; its headers are not looked
+    /// at when `headers` is false (known to have none).
+    pub(crate) fn copy(m: &MessageView<'_>, slot: Arc<Slot>, headers: bool) -> Record {
+        let headers = if headers { m.headers() } else { Vec::new() };
         Record::new(
             slot,
             m.offset(),
             m.key(),
             m.payload(),
-            m.headers(),
+            headers,
             m.timestamp(),
         )
     }
