@@ -32,8 +32,6 @@ const STORE_EVERY: Duration = Duration::from_millis(20);
 const WATCHDOG_EVERY: Duration = Duration::from_millis(100);
 /// How often the processing rate is sampled.
 const RATE_EVERY: Duration = Duration::from_secs(1);
-/// Most records taken per turn.
-const MAX_BATCH: usize = BATCH_MAX;
 /// Most calls to rdkafka's `poll` per turn (events are few; this bounds a turn).
 const CONSUMER_QUEUE_TURN: usize = 64;
 /// Longest wait for the group to be left on close.
@@ -74,7 +72,7 @@ impl PollLoop {
                     last: None,
                     single_topic: topics.len() == 1 && !topics[0].starts_with('^'),
                 },
-                batch: Vec::with_capacity(MAX_BATCH),
+                batch: Vec::with_capacity(BATCH_MAX),
             },
             topics,
             spent: Vec::new(),
@@ -105,7 +103,7 @@ impl PollLoop {
                     self.set_paused(true);
                 }
             } else {
-                self.poll(self.room.min(MAX_BATCH), SLICE);
+                self.poll(self.room.min(BATCH_MAX), SLICE);
             }
         }
         self.shutdown();
