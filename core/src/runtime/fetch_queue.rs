@@ -55,8 +55,10 @@ impl Drop for Queues {
 }
 
 impl FetchQueue {
-    /// Creates the queue for `consumer` (poll thread, before the first poll). Without a
-    /// consumer group (no consumer queue) it stays closed and records arrive through `poll`.
+    /// Creates the queue for `consumer` (poll thread, before the first poll). librdkafka has a
+    /// consumer queue for every consumer in a group, and steady refuses settings without a
+    /// `group.id`; were it missing anyway, the queue would stay closed, `take` would find
+    /// nothing and records would arrive through `poll`.
     pub fn open(&self, consumer: &Kafka) {
         let rk = consumer.client().native_ptr();
         // SAFETY: `rk` is a live consumer handle.
@@ -103,11 +105,6 @@ impl FetchQueue {
         } else {
             Err(format!("no fetch queue for {}", failed.join(", ")))
         }
-    }
-
-    /// Whether the queue is open.
-    pub fn is_open(&self) -> bool {
-        self.queues.read().is_some()
     }
 
     /// Whether events (or records) wait on the consumer queue.

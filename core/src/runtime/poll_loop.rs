@@ -118,11 +118,7 @@ impl PollLoop {
     fn poll(&mut self, max: usize, timeout: Duration) {
         let drained = self.serve_consumer_queue(max);
         let queued = self.intake.len();
-        if !self.shared.fetch.is_open() {
-            if queued == 0 && max > 0 {
-                self.serve_consumer_queue_waiting(timeout);
-            }
-        } else if drained && queued < max {
+        if drained && queued < max {
             let wait = if queued == 0 { timeout } else { Duration::ZERO };
             let (shared, intake) = (&self.shared, &mut self.intake);
             shared.fetch.take(max - queued, wait, |m| {
@@ -164,16 +160,6 @@ impl PollLoop {
             }
         }
         false
-    }
-
-    /// Without a fetch queue (librdkafka gave no consumer queue to open it with): waits up to
-    /// `timeout` on the consumer queue for one record.
-    fn serve_consumer_queue_waiting(&mut self, timeout: Duration) {
-        match self.consumer.poll(timeout) {
-            Some(Ok(m)) => self.intake.add(&self.shared, &MessageView::of(&m)),
-            Some(Err(e)) => self.poll_error(e),
-            None => {}
-        }
     }
 
     fn poll_error(&self, e: KafkaError) {
