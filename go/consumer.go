@@ -210,8 +210,9 @@ func (c *Consumer) Stats() (Stats, error) {
 	return stats, err
 }
 
-// Close commits the acked prefix, leaves the group, wakes Polls blocked in other goroutines and
-// releases the consumer once they have returned. A second Close returns an error matching
+// Close stops deliveries and wakes Polls blocked in other goroutines, waits up to
+// steady.revoke.drain.ms for the messages in flight to be acked (by any goroutine), commits the
+// acked prefix, leaves the group and releases the consumer once the Polls have returned. A second Close returns an error matching
 // ErrClosed. Messages stay readable; their Ack then returns an error matching ErrClosed.
 func (c *Consumer) Close() error {
 	err := c.use(func(p *C.steady_consumer) error {

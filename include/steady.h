@@ -331,11 +331,11 @@ steady_result steady_consumer_warnings(struct steady_consumer *consumer,
                                        struct steady_error **err_out);
 
 /**
- * Commits the acked prefix, leaves the group and wakes every call blocked in
- * `steady_consumer_poll` on any thread (they return CLOSED). Later calls return CLOSED, a
- * second close too. Acks of records not acked by then are lost to this consumer: the group
- * delivers those records again. Errors: NULL_PARAMETER, CLOSED, KAFKA (the consumer is closed
- * all the same).
+ * Stops deliveries and wakes every call blocked in `steady_consumer_poll` on any thread (they
+ * return CLOSED), waits up to `steady.revoke.drain.ms` for the messages in flight to be acked
+ * (by any thread), commits the acked prefix and leaves the group. Later calls return CLOSED,
+ * a second close too. Messages not acked by the end of the wait are delivered again to the
+ * group. Errors: NULL_PARAMETER, CLOSED, KAFKA (the consumer is closed all the same).
  */
 steady_result steady_consumer_close(struct steady_consumer *consumer,
                                     struct steady_error **err_out);

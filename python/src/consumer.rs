@@ -109,7 +109,9 @@ impl Consumer {
         report::to_py(self.inner.warnings().iter())
     }
 
-    /// Commits the acked prefix, leaves the group and wakes every blocked call. Idempotent.
+    /// Stops deliveries and wakes every blocked call, waits up to steady.revoke.drain.ms for
+    /// the records in flight to be acked (by any thread), commits the acked prefix and leaves
+    /// the group. Idempotent.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
         let inner = self.inner.clone();
         blocking::run(py, "close", move || inner.close())?.map_err(|e| errors::runtime_error(py, e))

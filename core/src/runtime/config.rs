@@ -3,7 +3,7 @@
 
 use super::Error;
 use crate::rules::{Finding, Recommendation, Severity};
-use crate::settings::{check_value, lookup_in, Dialect, Settings};
+use crate::settings::{check_value, lookup_in, Dialect, Settings, STEADY_DEFAULTS};
 use rdkafka::config::ClientConfig;
 use std::time::Duration;
 
@@ -31,6 +31,11 @@ pub struct RuntimeConfig {
     pub stall_policy: StallPolicy,
     /// How long a revoke waits for in-flight records of revoked partitions (`steady.revoke.drain.ms`).
     pub revoke_drain: Duration,
+    /// How often the acked prefix is committed in the background (`enable.auto.commit`,
+    /// `auto.commit.interval.ms`); `None`: only on revoke, close and [`commit`].
+    ///
+    /// [`commit`]: super::Consumer::commit
+    pub auto_commit: Option<Duration>,
 }
 
 impl Default for RuntimeConfig {
@@ -41,6 +46,9 @@ impl Default for RuntimeConfig {
             processing_timeout: Duration::from_millis(300_000),
             stall_policy: StallPolicy::Leave,
             revoke_drain: Duration::from_millis(5_000),
+            auto_commit: Some(Duration::from_millis(
+                DEFAULT_AUTO_COMMIT_INTERVAL_MS as u64,
+            )),
         }
     }
 }
@@ -55,6 +63,12 @@ const MAX_POLL_RECORDS: &str = "max.poll.records";
 const MAX_POLL_INTERVAL: &str = "max.poll.interval.ms";
 /// librdkafka's default `max.poll.interval.ms`.
 const DEFAULT_MAX_POLL_INTERVAL_MS: i64 = 300_000;
+const AUTO_COMMIT: &str = "enable.auto.commit";
+/// librdkafka's older name of `enable.auto.commit`.
+const AUTO_COMMIT_ALIAS: &str = "auto.commit.enable";
+const AUTO_COMMIT_INTERVAL: &str = "auto.commit.interval.ms";
+/// librdkafka's default `auto.commit.interval.ms`.
+const DEFAULT_AUTO_COMMIT_INTERVAL_MS: i64 = 5_000;
 
 /// The runtime's keys; their types and ranges come from the settings catalogue.
 const KEYS: &[&str] = &[
@@ -65,8 +79,14 @@ const KEYS: &[&str] = &[
     REVOKE_DRAIN,
 ];
 
-/// The keys of `settings` split into the runtime's configuration and librdkafka's, with
-/// `enable.auto.offset.store` forced to `false` (the runtime stores offsets after acks).
+/// The keys of `settings` split into the runtime's configuration and librdkafka's.
+///
+/// librdkafka starts from [`STEADY_DEFAULTS`]. The runtime commits itself, so librdkafka gets
+/// `enable.auto.offset.store` and `enable.auto.commit` set to `false`; the application's `enable.auto.commit` and
+/// `auto.commit.interval.ms` (0: off, as in librdkafka) become [`RuntimeConfig::auto_commit`].
+/// librdkafka's own auto-commit would send offsets it stored earlier: one held back by the
+/// coordinator (a stale member epoch, a coordinator move) goes out again later and can undo a
+/// newer commit of the runtime's.
 ///
 /// The rule engine refuses bad `steady.*` keys and values first (CF001/CF002 with the same
 /// catalogue); this is the runtime's own guard, so it never starts on a value it cannot use.
@@ -87,7 +107,9 @@ pub(crate) fn split(settings: &Settings) -> Result<(RuntimeConfig, ClientConfig)
                 recommendation: None,
                 source: "steady runtime settings",
             });
-        } else if !key.starts_with("steady.") && key != MAX_POLL_RECORDS {
+        } else if !key.starts_with("steady.")
+            && ![MAX_POLL_RECORDS, AUTO_COMMIT, AUTO_COMMIT_ALIAS].contains(&key)
+        {
             client.set(key, value);
         }
     }
@@ -105,7 +127,19 @@ pub(crate) fn split(settings: &Settings) -> Result<(RuntimeConfig, ClientConfig)
             }
         }
     }
+    for (key, value) in STEADY_DEFAULTS {
+        if settings.get(key).is_none() {
+            client.set(*key, *value);
+        }
+    }
+    // Forced: the runtime stores nothing, it commits the acked prefix itself.
     client.set("enable.auto.offset.store", "false");
+    client.set(AUTO_COMMIT, "false");
+    let interval = settings
+        .get_i64(AUTO_COMMIT_INTERVAL)
+        .unwrap_or(DEFAULT_AUTO_COMMIT_INTERVAL_MS);
+    runtime.auto_commit = (settings.get_bool(AUTO_COMMIT) != Some(false) && interval > 0)
+        .then(|| Duration::from_millis(interval as u64));
     if !matches!(settings.raw("group.id"), Some(g) if !g.is_empty()) {
         findings.push(refusal(
             "group.id",
@@ -233,9 +267,43 @@ mod tests {
         assert_eq!(rt.stall_policy, StallPolicy::Report);
         assert_eq!(rt.processing_timeout, Duration::from_secs(300));
         assert_eq!(client.get("enable.auto.offset.store"), Some("false"));
+        assert_eq!(client.get("enable.auto.commit"), Some("false"));
+        assert_eq!(client.get("fetch.queue.backoff.ms"), Some("10"));
+        assert_eq!(rt.auto_commit, Some(Duration::from_secs(5)));
         assert_eq!(client.get("bootstrap.servers"), Some("h:1"));
         assert_eq!(client.get("max.poll.records"), None);
         assert_eq!(client.get("steady.buffer.max.bytes"), None);
+    }
+
+    #[test]
+    fn the_runtime_takes_auto_commit_over() {
+        let auto_commit = |pairs: &[(&str, &str)]| {
+            let (rt, client) = split(&settings(pairs)).unwrap();
+            assert_eq!(client.get(AUTO_COMMIT), Some("false"));
+            assert_eq!(client.get(AUTO_COMMIT_ALIAS), None);
+            rt.auto_commit
+        };
+        let ms = |n| Some(Duration::from_millis(n));
+        assert_eq!(auto_commit(&[(AUTO_COMMIT_INTERVAL, "250")]), ms(250));
+        assert_eq!(auto_commit(&[(AUTO_COMMIT, "TRUE")]), ms(5_000));
+        assert_eq!(auto_commit(&[(AUTO_COMMIT, "false")]), None);
+        assert_eq!(auto_commit(&[(AUTO_COMMIT_ALIAS, "false")]), None);
+        assert_eq!(auto_commit(&[(AUTO_COMMIT_INTERVAL, "0")]), None);
+    }
+
+    #[test]
+    fn an_application_value_beats_a_steady_default() {
+        let (_, client) = split(&settings(&[
+            ("fetch.queue.backoff.ms", "1000"),
+            ("enable.auto.offset.store", "true"),
+        ]))
+        .unwrap();
+        assert_eq!(client.get("fetch.queue.backoff.ms"), Some("1000"));
+        assert_eq!(
+            client.get("enable.auto.offset.store"),
+            Some("false"),
+            "forced"
+        );
     }
 
     #[test]

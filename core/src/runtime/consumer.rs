@@ -29,7 +29,9 @@ impl Consumer {
     ///
     /// Keys `steady.*` (and `max.poll.records`, an alias of `steady.buffer.max.records`)
     /// configure the runtime; every other key goes to librdkafka unchanged, except
-    /// `enable.auto.offset.store`, forced to `false`. Warnings are kept (see
+    /// `enable.auto.offset.store`, forced to `false`, and `enable.auto.commit` /
+    /// `auto.commit.interval.ms`, which the runtime's own background commits follow
+    /// (librdkafka's auto-commit stays off). Warnings are kept (see
     /// [`warnings`](Consumer::warnings)); those of warning severity are printed to stderr once.
     pub fn new(settings: &Settings, topics: &[&str]) -> Result<Consumer, Error> {
         let report = rules::check(&Input {
@@ -142,24 +144,26 @@ impl Consumer {
         live_check::run(&self.settings, &self.shared)
     }
 
-    /// Commits the acked prefix, leaves the group, wakes every blocked `recv`. Idempotent.
+    /// Stops deliveries (every blocked `recv` returns `Err(Closed)`), waits up to
+    /// `steady.revoke.drain.ms` for the records in flight to be acked — by any thread — then
+    /// commits the acked prefix and leaves the group. Idempotent.
     ///
-    /// Records buffered or in flight at this point are not committed; acks after it fail with
-    /// `Err(Closed)`.
+    /// Records still buffered, and those not acked by the end of the wait, are not committed:
+    /// the group delivers them again. Acks after `close` returns fail with `Err(Closed)`.
     pub fn close(&self) -> Result<(), Error> {
         let Some(thread) = self.poll_thread.lock().take() else {
             return Ok(());
         };
-        self.shared.metrics.closed.store(true, Ordering::Release);
         self.shared.handoff.close();
         {
             let _requests = self.shared.commit_requests.lock();
             self.shared.stop.store(true, Ordering::Release);
         }
         self.shared.fetch.wake();
-        thread
-            .join()
-            .map_err(|_| Error::Kafka("the poll thread panicked".into()))
+        let joined = thread.join();
+        // The poll thread sets it after its wait; a poll thread that panicked did not.
+        self.shared.metrics.closed.store(true, Ordering::Release);
+        joined.map_err(|_| Error::Kafka("the poll thread panicked".into()))
     }
 
     fn poll_thread_alive(&self) -> bool {

@@ -110,9 +110,7 @@ impl Ctx {
     }
 }
 
-/// Stores and commits `offsets` synchronously and remembers them; nothing to do for an empty
-/// list. Storing them too matters: with auto-commit on, librdkafka commits its stored offsets
-/// again when partitions are unassigned, and an older stored value would undo this commit.
+/// Commits `offsets` synchronously and remembers them; nothing to do for an empty list.
 pub(crate) fn commit(
     consumer: &Kafka,
     offsets: &TopicPartitionList,
@@ -121,8 +119,6 @@ pub(crate) fn commit(
     if offsets.count() == 0 {
         return Ok(());
     }
-    // Fails only for partitions no longer assigned, which the commit below reports anyway.
-    let _ = consumer.store_offsets(offsets);
     consumer
         .commit(offsets, CommitMode::Sync)
         .map_err(|e| Error::Kafka(e.to_string()))?;

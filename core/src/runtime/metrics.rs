@@ -17,7 +17,7 @@ const RATE_WINDOW: Duration = Duration::from_secs(5);
 /// Counters of one consumer.
 #[derive(Default)]
 pub(crate) struct Metrics {
-    /// Set by `close`; acks after it are refused.
+    /// Set when `close` has waited for the records in flight; acks after it are refused.
     pub closed: AtomicBool,
     pub delivered: AtomicU64,
     pub acked: AtomicU64,

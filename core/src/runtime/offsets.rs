@@ -80,8 +80,6 @@ pub(crate) struct Slot {
     fenced: AtomicBool,
     /// Acks of this epoch are ignored.
     revoked: AtomicBool,
-    /// The watermark moved since the poll thread last stored it.
-    dirty: AtomicBool,
     metrics: Arc<Metrics>,
 }
 
@@ -103,7 +101,6 @@ impl Slot {
             draining: AtomicBool::new(false),
             fenced: AtomicBool::new(false),
             revoked: AtomicBool::new(false),
-            dirty: AtomicBool::new(false),
             metrics,
         }
     }
@@ -155,12 +152,14 @@ impl Slot {
     /// Marks `offset` processed. Acks of a revoked epoch, of unknown or of already acked
     /// offsets are ignored (counted as stale). Fails only once the consumer is closed.
     pub fn ack(&self, offset: i64) -> Result<(), Error> {
-        if self.metrics.closed.load(Ordering::Acquire) {
-            return Err(Error::Closed);
-        }
         let now = Instant::now();
         let since = {
             let mut w = self.window.lock();
+            // Checked under the window's lock, which the closing commit takes to read the
+            // watermark after setting `closed`: an ack that succeeds is in that commit.
+            if self.metrics.closed.load(Ordering::Acquire) {
+                return Err(Error::Closed);
+            }
             let since = match w.find(offset).map(|i| (i, w.entries[i].1)) {
                 Some((i, Mark::Delivered { since, reported })) if !self.revoked() => {
                     w.entries[i].1 = Mark::Acked;
@@ -170,13 +169,8 @@ impl Slot {
                 }
                 _ => None,
             };
-            let mut advanced = false;
             while matches!(w.entries.front(), Some((_, Mark::Acked))) {
                 w.entries.pop_front();
-                advanced = true;
-            }
-            if advanced {
-                self.dirty.store(true, Ordering::Release);
             }
             if w.in_flight <= w.stuck && self.draining.load(Ordering::Acquire) {
                 self.drained.notify_all();
@@ -195,15 +189,6 @@ impl Slot {
     /// The offset to commit: the first unacked one, or the last polled + 1 when all are acked.
     pub fn watermark(&self) -> Option<i64> {
         self.window.lock().watermark()
-    }
-
-    /// The watermark if it moved since the last call (poll thread, before `store_offsets`).
-    pub fn take_dirty_watermark(&self) -> Option<i64> {
-        if self.dirty.swap(false, Ordering::AcqRel) {
-            self.watermark()
-        } else {
-            None
-        }
     }
 
     /// Records delivered and unacked.
@@ -306,8 +291,7 @@ mod tests {
         s.ack(11).unwrap();
         assert_eq!(s.watermark(), Some(10), "never past an unacked record");
         s.ack(10).unwrap();
-        assert_eq!(s.take_dirty_watermark(), Some(20));
-        assert_eq!(s.take_dirty_watermark(), None);
+        assert_eq!(s.watermark(), Some(20));
         s.ack(20).unwrap();
         assert_eq!(s.watermark(), Some(21), "last polled + 1 when all acked");
         assert_eq!(s.in_flight(), 0);

@@ -17,7 +17,7 @@ use super::offsets::Slot;
 use super::pending::Pending;
 use super::shared::Shared;
 use super::{watchdog, Error, Record};
-use rdkafka::consumer::Consumer;
+use rdkafka::consumer::{CommitMode, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -26,8 +26,6 @@ use std::time::{Duration, Instant};
 
 /// The longest the poll thread goes without calling `poll`, outside a revoke's drain.
 pub(crate) const SLICE: Duration = Duration::from_millis(50);
-/// How often acked watermarks are handed to librdkafka (auto-commit sends the stored ones).
-const STORE_EVERY: Duration = Duration::from_millis(20);
 /// How often the watchdog looks for stuck records.
 const WATCHDOG_EVERY: Duration = Duration::from_millis(100);
 /// How often the processing rate is sampled.
@@ -53,7 +51,8 @@ struct PollLoop {
     spent: Vec<OwnedMessage>,
     /// Free record places in the hand-off buffer after the last push (0 while records are held).
     room: usize,
-    next_store: Instant,
+    /// When the acked prefix is committed next (auto-commit).
+    next_commit: Instant,
     next_watchdog: Instant,
     next_rate: Instant,
 }
@@ -78,7 +77,7 @@ impl PollLoop {
             spent: Vec::new(),
             room: shared.config.buffer_max_records,
             shared,
-            next_store: now,
+            next_commit: now,
             next_watchdog: now,
             next_rate: now,
         }
@@ -201,9 +200,11 @@ impl PollLoop {
                 self.shared.metrics.set_error(format!("rejoin: {e}"));
             }
         }
-        if now >= self.next_store {
-            self.store_watermarks();
-            self.next_store = now + STORE_EVERY;
+        if let Some(every) = self.shared.config.auto_commit {
+            if now >= self.next_commit {
+                self.commit_in_background();
+                self.next_commit = now + every;
+            }
         }
         if now >= self.next_watchdog {
             watchdog::inspect(&self.consumer, &self.shared, now);
@@ -215,21 +216,16 @@ impl PollLoop {
         }
     }
 
-    /// Hands moved watermarks to librdkafka's offset store; auto-commit commits them.
-    fn store_watermarks(&self) {
-        let mut tpl = rdkafka::TopicPartitionList::new();
-        for slot in self.shared.assignment.slots() {
-            if let Some(w) = slot.take_dirty_watermark() {
-                let _ = tpl.add_partition_offset(
-                    &slot.topic,
-                    slot.partition,
-                    rdkafka::Offset::Offset(w),
-                );
-            }
-        }
-        if tpl.count() > 0 {
-            if let Err(e) = self.consumer.store_offsets(&tpl) {
-                self.shared.metrics.set_error(format!("store offsets: {e}"));
+    /// Commits the acked prefix of every assigned partition where it moved, without waiting;
+    /// the commit callback records the result.
+    fn commit_in_background(&self) {
+        let offsets = self
+            .shared
+            .assignment
+            .uncommitted(&self.shared.assignment.slots());
+        if offsets.count() > 0 {
+            if let Err(e) = self.consumer.commit(&offsets, CommitMode::Async) {
+                self.shared.metrics.set_error(format!("auto-commit: {e}"));
             }
         }
     }
@@ -241,8 +237,15 @@ impl PollLoop {
         context::commit(&self.consumer, &offsets, &self.shared)
     }
 
-    /// Commits, leaves the group (the others rebalance at once) and fails pending requests.
+    /// Waits for the records in flight, commits, leaves the group (the others rebalance at
+    /// once) and fails pending requests.
     fn shutdown(self) {
+        let deadline = Instant::now() + self.shared.config.revoke_drain;
+        for slot in self.shared.assignment.slots() {
+            slot.drain(deadline);
+        }
+        // Acks from here on fail; the commit below has every ack that succeeded.
+        self.shared.metrics.closed.store(true, Ordering::Release);
         if let Err(e) = self.commit_all() {
             self.shared
                 .metrics

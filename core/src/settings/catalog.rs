@@ -652,6 +652,7 @@ static EQUIVALENTS: &[&[&str]] = &[
     &["receive.buffer.bytes", "socket.receive.buffer.bytes"],
     &["max.in.flight.requests.per.connection", "max.in.flight"],
     &["max.poll.records", "steady.buffer.max.records"],
+    &["enable.auto.commit", "auto.commit.enable"],
     &[
         "sasl.oauthbearer.client.credentials.client.id",
         "sasl.oauthbearer.client.id",
@@ -739,6 +740,19 @@ pub fn name_in(key: &str, dialect: Dialect) -> Option<&'static str> {
     })
 }
 
+/// Where a steady consumer's librdkafka starts from other values than librdkafka's own.
+///
+/// `enable.auto.offset.store` is forced (the runtime stores nothing; it commits the acked
+/// prefix itself). `fetch.queue.backoff.ms` applies unless set: librdkafka compares one queue
+/// holding every partition's records with `queued.min.messages`, a per-partition figure, and a
+/// partition that finds it full waits this long before it looks again — a whole second by
+/// default, while the queue drains in a fraction of that. The memory bound stays
+/// `queued.max.messages.kbytes` and steady's buffer.
+pub const STEADY_DEFAULTS: &[(&str, &str)] = &[
+    ("enable.auto.offset.store", "false"),
+    ("fetch.queue.backoff.ms", "10"),
+];
+
 /// Defaults of older clients: `(key, before this version, the default then; None: no such key)`.
 /// The first row whose version is above the client's applies; otherwise the current default.
 const JAVA_HISTORY: &[(&str, Version, Option<&str>)] = &[
@@ -783,8 +797,8 @@ const RDKAFKA_HISTORY: &[(&str, Version, Option<&str>)] = &[
 /// client's). Java: 0.10.0 has session.timeout.ms 30000, max.poll.records 2147483647,
 /// request.timeout.ms 40000 and no max.poll.interval.ms; 0.10.1–2.x session 10000,
 /// max.poll.records 500; request.timeout.ms 305000 until 2.0, then 30000; session 45000
-/// from 3.0. steady: librdkafka's defaults, `steady.*`, and `enable.auto.offset.store` false
-/// (the runtime forces it). `None` when the key has no default or does not exist there.
+/// from 3.0. steady: librdkafka's defaults, `steady.*`, and [`STEADY_DEFAULTS`].
+/// `None` when the key has no default or does not exist there.
 /// An equivalent name (`fetch.wait.max.ms` for Java) gives the default of the dialect's own name.
 pub fn default_for(
     key: &str,
@@ -796,8 +810,10 @@ pub fn default_for(
     let history = match dialect {
         Dialect::Java => JAVA_HISTORY,
         Dialect::Librdkafka => RDKAFKA_HISTORY,
-        Dialect::Steady if name == "enable.auto.offset.store" => return Some("false"),
-        Dialect::Steady => &[],
+        Dialect::Steady => match STEADY_DEFAULTS.iter().find(|(k, _)| *k == name) {
+            Some((_, value)) => return Some(value),
+            None => &[],
+        },
     };
     let older = client_version.and_then(|version| {
         history
@@ -993,6 +1009,7 @@ mod tests {
         assert_eq!(rd("max.poll.records", None), None);
         let steady = |key| default_for(key, Dialect::Steady, None);
         assert_eq!(steady("enable.auto.offset.store"), Some("false"));
+        assert_eq!(steady("fetch.queue.backoff.ms"), Some("10"));
         assert_eq!(steady("max.poll.records"), Some("1024"));
         assert_eq!(steady("steady.buffer.max.records"), Some("1024"));
         assert_eq!(steady("steady.buffer.max.bytes"), Some("67108864"));

@@ -9,7 +9,7 @@ mod redact;
 
 pub use catalog::{
     all, check_value, default_for, lookup, lookup_in, name_in, nearest_key, nearest_key_in,
-    Dialect, KeyInfo, Kind,
+    Dialect, KeyInfo, Kind, STEADY_DEFAULTS,
 };
 pub(crate) use choice::choose;
 pub use choice::UnknownChoice;

@@ -163,6 +163,18 @@ impl Ledger {
     pub fn duplicates(&self) -> u64 {
         self.0.lock().values().map(|&n| u64::from(n - 1)).sum()
     }
+    /// The records handled more than once, as (partition, offset), sorted.
+    pub fn duplicated(&self) -> Vec<(i32, i64)> {
+        let mut twice: Vec<(i32, i64)> = self
+            .0
+            .lock()
+            .iter()
+            .filter(|(_, &n)| n > 1)
+            .map(|(k, _)| *k)
+            .collect();
+        twice.sort();
+        twice
+    }
     /// Whether every offset 0..per_partition of partitions 0..partitions was handled.
     pub fn covers(&self, partitions: i32, per_partition: i64) -> bool {
         self.missing(partitions, per_partition).is_empty()

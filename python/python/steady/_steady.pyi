@@ -146,7 +146,9 @@ class Consumer:
     def warnings(self) -> list[Finding]:
         """Warning and info findings of the check made when the consumer was built."""
     def close(self) -> None:
-        """Commits the acked prefix, leaves the group and wakes every blocked call."""
+        """Stops deliveries and wakes every blocked call, waits up to steady.revoke.drain.ms
+        for the records in flight to be acked (by any thread), commits the acked prefix and
+        leaves the group."""
     def __enter__(self) -> Consumer: ...
     def __exit__(
         self,

@@ -132,8 +132,10 @@ public final class Consumer implements AutoCloseable {
     }
 
     /**
-     * Commits the acked prefix, leaves the group, wakes polls blocked in other threads and
-     * releases the consumer once they have returned. Idempotent.
+     * Stops deliveries and wakes polls blocked in other threads, waits up to
+     * {@code steady.revoke.drain.ms} for the messages in flight to be acked (by any thread),
+     * commits the acked prefix, leaves the group and releases the consumer once the polls have
+     * returned. Idempotent.
      */
     @Override
     public void close() {
