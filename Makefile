@@ -41,7 +41,9 @@ bench: build
 	@bootstrap=$$($(KAFKA) start | tail -n1 | sed 's/^bootstrap=//'); \
 	$(CARGO_TARGET_DIR)/release/steady bench --bootstrap-servers "$$bootstrap" --out bench/results/throughput.json && \
 	$(CARGO_TARGET_DIR)/release/steady bench --bootstrap-servers "$$bootstrap" --set fetch.queue.backoff.ms=10 \
-		--out bench/results/throughput-cpu-bound.json
+		--out bench/results/throughput-same-settings.json && \
+	$(CARGO_TARGET_DIR)/release/steady bench --bootstrap-servers "$$bootstrap" --set fetch.queue.backoff.ms=1000 \
+		--out bench/results/throughput-librdkafka-backoff.json
 
 clean:
 	$(CARGO) clean

@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use steady_core::runtime::{Consumer, Record};
+use steady_core::settings::STEADY_DEFAULTS;
 use steady_core::Settings;
 
 /// Arguments of `steady bench`.
@@ -214,6 +215,12 @@ fn bench(args: &Args) -> Result<(), String> {
                   "payload_bytes": args.size},
         "runs": args.runs,
         "recv_batch_max": args.batch,
+        "settings": {
+            "every_reader": args.set,
+            "steady_readers_unless_set": STEADY_DEFAULTS.iter()
+                .map(|(k, v)| (k.to_string(), Value::from(*v)))
+                .collect::<serde_json::Map<String, Value>>(),
+        },
         "rate": "records / seconds from the first record to the last",
         "cpu": "CPU time of the benchmark process (all threads) per record",
         "fields_read": "key, payload, headers, timestamp of every record \
