@@ -68,6 +68,59 @@ fn consumes_acks_and_commits_the_acked_prefix() {
 }
 
 #[test]
+fn the_acked_prefix_is_committed_in_the_background() {
+    let (_mock, bootstrap) = cluster(2);
+    produce(&bootstrap, TOPIC, 2, 200, 10);
+    let interval = [("auto.commit.interval.ms", "200")];
+    let consumer = Consumer::new(&settings(&bootstrap, "g-auto", &interval), &[TOPIC]).unwrap();
+    for _ in 0..200 {
+        let r = consumer
+            .recv(Duration::from_secs(30))
+            .unwrap()
+            .expect("a record");
+        // All of partition 0; partition 1 up to offset 30.
+        if r.partition() == 0 || r.offset() < 30 {
+            r.ack().unwrap();
+        }
+    }
+    runtime::wait_until(
+        "the broker has the acked prefix without commit() or close()",
+        Duration::from_secs(30),
+        || committed(&bootstrap, "g-auto", TOPIC, 2) == vec![100, 30],
+    );
+    let stats = consumer.stats();
+    println!("stats: {}", stats.to_json());
+    assert_eq!(
+        stats.committed,
+        vec![("mock-topic/0".into(), 100), ("mock-topic/1".into(), 30)]
+    );
+    consumer.close().unwrap();
+}
+
+#[test]
+fn without_auto_commit_nothing_is_committed_before_close() {
+    let (_mock, bootstrap) = cluster(1);
+    produce(&bootstrap, TOPIC, 1, 50, 10);
+    let off = [
+        ("enable.auto.commit", "false"),
+        ("auto.commit.interval.ms", "100"),
+    ];
+    let consumer = Consumer::new(&settings(&bootstrap, "g-manual", &off), &[TOPIC]).unwrap();
+    for _ in 0..50 {
+        let r = consumer
+            .recv(Duration::from_secs(30))
+            .unwrap()
+            .expect("a record");
+        r.ack().unwrap();
+    }
+    // Ten intervals: a background commit, were there one, would have happened.
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(committed(&bootstrap, "g-manual", TOPIC, 1), vec![-1]);
+    consumer.close().unwrap();
+    assert_eq!(committed(&bootstrap, "g-manual", TOPIC, 1), vec![50]);
+}
+
+#[test]
 fn many_threads_recv_and_ack_out_of_order() {
     let (_mock, bootstrap) = cluster(4);
     produce(&bootstrap, TOPIC, 4, 4000, 50);

@@ -10,6 +10,7 @@
 //! offset windows (`offsets`).
 
 mod assignment;
+mod background_commit;
 mod config;
 mod consumer;
 mod context;

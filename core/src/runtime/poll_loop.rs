@@ -16,8 +16,8 @@ use super::message_view::{MessageView, OwnedMessage};
 use super::offsets::Slot;
 use super::pending::Pending;
 use super::shared::Shared;
-use super::{watchdog, Error, Record};
-use rdkafka::consumer::{CommitMode, Consumer};
+use super::{background_commit, watchdog, Error, Record};
+use rdkafka::consumer::Consumer;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -224,7 +224,7 @@ impl PollLoop {
             .assignment
             .uncommitted(&self.shared.assignment.slots());
         if offsets.count() > 0 {
-            if let Err(e) = self.consumer.commit(&offsets, CommitMode::Async) {
+            if let Err(e) = background_commit::commit_async(&self.consumer, &offsets) {
                 self.shared.metrics.set_error(format!("auto-commit: {e}"));
             }
         }
