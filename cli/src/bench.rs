@@ -5,11 +5,12 @@
 //! reused) is read in full from a fresh consumer group by each reader in turn — a plain
 //! `BaseConsumer` poll loop, steady with `recv` + `ack` per record, steady with `recv_batch` +
 //! `ack`, and for information a plain loop that reads only payloads — alternating, five runs
-//! each, each round starting one reader later than the one before. Every reader reads the key, payload, headers and timestamp of every record (what a
-//! steady record carries), except the payload-only one. A run's rate is records / time from the
-//! first record to the last (group join and the first fetch are left out, they are the same
-//! for all); its CPU cost is this process's CPU time (all threads) per record. Medians and
-//! steady/plain ratios are printed and written as JSON.
+//! each, each round starting one reader later than the one before. Every reader reads the
+//! key, payload, headers and timestamp of every record (what a steady record carries), except
+//! the payload-only one. A run's rate is records / time from the first record to the last
+//! (group join and the first fetch are left out, they are the same for all); its CPU cost is
+//! this process's CPU time (all threads) per record. Medians and steady/plain ratios are
+//! printed and written as JSON.
 
 use crate::demo::topic;
 use rdkafka::consumer::{BaseConsumer, Consumer as _};

@@ -82,8 +82,9 @@ const KEYS: &[&str] = &[
 /// The keys of `settings` split into the runtime's configuration and librdkafka's.
 ///
 /// librdkafka starts from [`STEADY_DEFAULTS`]. The runtime commits itself, so librdkafka gets
-/// `enable.auto.offset.store` and `enable.auto.commit` set to `false`; the application's `enable.auto.commit` and
-/// `auto.commit.interval.ms` (0: off, as in librdkafka) become [`RuntimeConfig::auto_commit`].
+/// `enable.auto.offset.store` and `enable.auto.commit` set to `false`; the application's
+/// `enable.auto.commit` and `auto.commit.interval.ms` (0: off, as in librdkafka) become
+/// [`RuntimeConfig::auto_commit`].
 /// librdkafka's own auto-commit would send offsets it stored earlier: one held back by the
 /// coordinator (a stale member epoch, a coordinator move) goes out again later and can undo a
 /// newer commit of the runtime's.

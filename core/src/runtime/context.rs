@@ -9,6 +9,7 @@
 //! not). rdkafka's default `rebalance` picks `assign` or `incremental_assign` for eager,
 //! cooperative and KIP-848 groups; these hooks run around it.
 
+use super::offsets;
 use super::shared::Shared;
 use super::Error;
 use rdkafka::client::ClientContext;
@@ -17,7 +18,6 @@ use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
 use rdkafka::topic_partition_list::TopicPartitionList;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// The context of the runtime's `BaseConsumer`.
 pub(crate) struct Ctx {
@@ -67,12 +67,7 @@ impl Ctx {
         let slots = shared.assignment.remove(tpl);
         shared.handoff.fence(&slots);
         if !consumer.assignment_lost() {
-            if !shared.stop.load(Ordering::Acquire) {
-                let deadline = Instant::now() + shared.config.revoke_drain;
-                for slot in &slots {
-                    slot.drain(deadline);
-                }
-            }
+            offsets::drain_all(&slots, shared.config.revoke_drain);
             let offsets = shared.assignment.uncommitted(&slots);
             if let Err(e) = commit(consumer, &offsets, shared) {
                 shared.metrics.set_error(format!("commit on revoke: {e}"));

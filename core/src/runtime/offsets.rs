@@ -197,11 +197,12 @@ impl Slot {
     }
 
     /// Waits until every in-flight record of this slot is acked — except those the watchdog
-    /// reported stuck — at most until `deadline`. Returns how many are still in flight.
+    /// reported stuck — at most until `deadline`, and not at all once the consumer is closed
+    /// (no ack can come then). Returns how many are still in flight.
     pub fn drain(&self, deadline: Instant) -> usize {
         self.draining.store(true, Ordering::Release);
         let mut w = self.window.lock();
-        while w.in_flight > w.stuck {
+        while w.in_flight > w.stuck && !self.metrics.closed.load(Ordering::Acquire) {
             if self.drained.wait_until(&mut w, deadline).timed_out() {
                 break;
             }
@@ -266,6 +267,14 @@ fn is_delivered(mark: Mark) -> bool {
 
 fn is_stuck(mark: Mark) -> bool {
     matches!(mark, Mark::Delivered { reported: true, .. })
+}
+
+/// Waits up to `wait` in all for the records in flight of `slots` (see [`Slot::drain`]).
+pub(crate) fn drain_all(slots: &[Arc<Slot>], wait: Duration) {
+    let deadline = Instant::now() + wait;
+    for slot in slots {
+        slot.drain(deadline);
+    }
 }
 
 #[cfg(test)]
@@ -362,6 +371,16 @@ mod tests {
         let s = slot();
         deliver_all(&s, &[0]);
         assert_eq!(s.drain(Instant::now() + Duration::from_millis(20)), 1);
+    }
+
+    #[test]
+    fn drain_does_not_wait_once_the_consumer_is_closed() {
+        let s = slot();
+        deliver_all(&s, &[0]);
+        s.metrics.closed.store(true, Ordering::Release);
+        let start = Instant::now();
+        assert_eq!(s.drain(start + Duration::from_secs(30)), 1);
+        assert!(start.elapsed() < Duration::from_secs(30));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! however slow the application is, so rebalance callbacks run promptly and
 //! `max.poll.interval.ms` is never at risk (librdkafka heartbeats from its own thread).
 //!
-//! Each turn: answer commit and rejoin requests, store acked watermarks, run the watchdog;
+//! Each turn: answer commit and rejoin requests, commit the acked prefix when the auto-commit
+//! interval is up, run the watchdog;
 //! then either serve the consumer queue's events and take a batch of at most the buffer's free
 //! room from the fetch queue ([`fetch_queue`](super::fetch_queue)), waiting there up to a slice
 //! (an event, a commit request or close cuts the wait short), or — buffer full — wait up to a
@@ -13,7 +14,7 @@
 use super::context::{self, Kafka};
 use super::fetch_queue::BATCH_MAX;
 use super::message_view::{MessageView, OwnedMessage};
-use super::offsets::Slot;
+use super::offsets::{self, Slot};
 use super::pending::Pending;
 use super::shared::Shared;
 use super::{background_commit, watchdog, Error, Record};
@@ -240,10 +241,10 @@ impl PollLoop {
     /// Waits for the records in flight, commits, leaves the group (the others rebalance at
     /// once) and fails pending requests.
     fn shutdown(self) {
-        let deadline = Instant::now() + self.shared.config.revoke_drain;
-        for slot in self.shared.assignment.slots() {
-            slot.drain(deadline);
-        }
+        offsets::drain_all(
+            &self.shared.assignment.slots(),
+            self.shared.config.revoke_drain,
+        );
         // Acks from here on fail; the commit below has every ack that succeeded.
         self.shared.metrics.closed.store(true, Ordering::Release);
         if let Err(e) = self.commit_all() {
