@@ -81,6 +81,11 @@ enum steady_result
    */
   STEADY_RESULT_BROKER_PROTOCOL = 302,
   /**
+   * A fatal Kafka error ended the consumer (a fenced static member, an unsupported
+   * assignor, …); every later call returns it, only close is left.
+   */
+  STEADY_RESULT_KAFKA_FATAL = 303,
+  /**
    * A record stayed unacked past `steady.processing.timeout.ms`.
    */
   STEADY_RESULT_STALLED = 400,
@@ -96,6 +101,10 @@ enum steady_result
    * steady panicked; the call had no effect that can be relied on.
    */
   STEADY_RESULT_PANIC = 900,
+  /**
+   * steady's poll thread died; every later call returns this, only close is left.
+   */
+  STEADY_RESULT_INTERNAL = 901,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -264,6 +273,9 @@ steady_result steady_check(const struct steady_settings *settings,
  * `steady.buffer.max.records`, `steady.buffer.max.bytes`, `steady.processing.timeout.ms`,
  * `steady.stall.policy`, `steady.revoke.drain.ms`. The consumer keeps its own copy.
  *
+ * Topics are Kafka topic names (1–249 characters of `[A-Za-z0-9._-]`, not `.` or `..`) or
+ * regexes starting with `^`; any other is refused with INVALID_ARGUMENT naming its index.
+ *
  * Errors: NULL_PARAMETER, INVALID_UTF8, INVALID_ARGUMENT, CONFIG_REFUSED, KAFKA.
  */
 steady_result steady_consumer_new(const struct steady_settings *settings,
@@ -278,7 +290,8 @@ steady_result steady_consumer_new(const struct steady_settings *settings,
  *
  * Returns TIMEOUT when nothing arrived in time, CLOSED when the consumer is closed — also when
  * `steady_consumer_close` is called from another thread while this call waits, which wakes it.
- * Other errors: NULL_PARAMETER, INVALID_ARGUMENT, KAFKA, STALLED.
+ * After a fatal error it returns KAFKA_FATAL or INTERNAL (the same error every time; only
+ * close is left). Other errors: NULL_PARAMETER, INVALID_ARGUMENT, STALLED.
  */
 steady_result steady_consumer_poll(struct steady_consumer *consumer,
                                    int32_t timeout_ms,
@@ -299,7 +312,8 @@ steady_result steady_consumer_poll_batch(struct steady_consumer *consumer,
 
 /**
  * Commits the acked prefix of every assigned partition now, synchronously (steady also commits
- * on its own, on revoke and on close). Errors: NULL_PARAMETER, KAFKA, CLOSED.
+ * on its own, on revoke and on close). Errors: NULL_PARAMETER, KAFKA, KAFKA_FATAL, INTERNAL,
+ * CLOSED.
  */
 steady_result steady_consumer_commit(struct steady_consumer *consumer,
                                      struct steady_error **err_out);
@@ -333,9 +347,10 @@ steady_result steady_consumer_warnings(struct steady_consumer *consumer,
 /**
  * Stops deliveries and wakes every call blocked in `steady_consumer_poll` on any thread (they
  * return CLOSED), waits up to `steady.revoke.drain.ms` for the messages in flight to be acked
- * (by any thread), commits the acked prefix and leaves the group. Later calls return CLOSED,
- * a second close too. Messages not acked by the end of the wait are delivered again to the
- * group. Errors: NULL_PARAMETER, CLOSED, KAFKA (the consumer is closed all the same).
+ * (by any thread), commits the acked prefix and leaves the group. Later calls return CLOSED.
+ * A second close returns OK once the first one finished (also when both run at once), and so
+ * does a close after a fatal error (nothing is committed then). Messages not acked by the end
+ * of the wait are delivered again to the group. Errors: NULL_PARAMETER.
  */
 steady_result steady_consumer_close(struct steady_consumer *consumer,
                                     struct steady_error **err_out);
@@ -362,6 +377,31 @@ steady_result steady_error_code(const struct steady_error *err);
  * NULL when `err` is NULL. Any thread.
  */
 const char *steady_error_message(const struct steady_error *err);
+
+/**
+ * librdkafka's code (`rd_kafka_resp_err_t`) of a Kafka error (KAFKA, KAFKA_FATAL); for a
+ * fatal error the code that caused it, e.g. 82 (`FENCED_INSTANCE_ID`). 0 when `err` is not a
+ * Kafka error or is NULL. Any thread.
+ */
+int32_t steady_error_kafka_code(const struct steady_error *err);
+
+/**
+ * librdkafka's name of that code, e.g. "FENCED_INSTANCE_ID": NUL-terminated, borrowed, valid
+ * until `steady_error_free(err)`. NULL when `err` is not a Kafka error or is NULL. Any thread.
+ */
+const char *steady_error_kafka_name(const struct steady_error *err);
+
+/**
+ * Whether the consumer cannot go on (KAFKA_FATAL or INTERNAL): every later call returns the
+ * same error and only close is left. false for NULL. Any thread.
+ */
+bool steady_error_is_fatal(const struct steady_error *err);
+
+/**
+ * Whether the same call may succeed if tried again (a transient Kafka condition: brokers
+ * down, a coordinator moving, a timeout). false for NULL. Any thread.
+ */
+bool steady_error_is_retriable(const struct steady_error *err);
 
 /**
  * Releases `err`. NULL is fine; call it once per error.

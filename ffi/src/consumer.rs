@@ -105,6 +105,9 @@ fn receive(handle: &ConsumerHandle, max: usize, wait: Wait) -> Result<Vec<Record
 /// `steady.buffer.max.records`, `steady.buffer.max.bytes`, `steady.processing.timeout.ms`,
 /// `steady.stall.policy`, `steady.revoke.drain.ms`. The consumer keeps its own copy.
 ///
+/// Topics are Kafka topic names (1–249 characters of `[A-Za-z0-9._-]`, not `.` or `..`) or
+/// regexes starting with `^`; any other is refused with INVALID_ARGUMENT naming its index.
+///
 /// Errors: NULL_PARAMETER, INVALID_UTF8, INVALID_ARGUMENT, CONFIG_REFUSED, KAFKA.
 #[no_mangle]
 pub extern "C" fn steady_consumer_new(
@@ -133,7 +136,8 @@ pub extern "C" fn steady_consumer_new(
 ///
 /// Returns TIMEOUT when nothing arrived in time, CLOSED when the consumer is closed — also when
 /// `steady_consumer_close` is called from another thread while this call waits, which wakes it.
-/// Other errors: NULL_PARAMETER, INVALID_ARGUMENT, KAFKA, STALLED.
+/// After a fatal error it returns KAFKA_FATAL or INTERNAL (the same error every time; only
+/// close is left). Other errors: NULL_PARAMETER, INVALID_ARGUMENT, STALLED.
 #[no_mangle]
 pub extern "C" fn steady_consumer_poll(
     consumer: *mut steady_consumer,
@@ -146,7 +150,7 @@ pub extern "C" fn steady_consumer_poll(
         let out = try_out(message_out, "message_out")?;
         let wait = Wait::from_ms(timeout_ms)?;
         let record = receive(handle, 1, wait)?.remove(0);
-        write_out(out, to_boxed_mut_ptr::<steady_message>(MessageView::new(record, &handle.consumer)));
+        write_out(out, to_boxed_mut_ptr::<steady_message>(MessageView::new(record)));
         Ok(())
     }
 }
@@ -173,7 +177,7 @@ pub extern "C" fn steady_consumer_poll_batch(
         let records = receive(handle, messages_len, Wait::from_ms(timeout_ms)?)?;
         write_out(count, records.len());
         for (i, record) in records.into_iter().enumerate() {
-            let view = MessageView::new(record, &handle.consumer);
+            let view = MessageView::new(record);
             // SAFETY: `messages_out` has room for `messages_len` ≥ records.len() pointers.
             write_out(unsafe { messages.add(i) }, to_boxed_mut_ptr::<steady_message>(view));
         }
@@ -182,7 +186,8 @@ pub extern "C" fn steady_consumer_poll_batch(
 }
 
 /// Commits the acked prefix of every assigned partition now, synchronously (steady also commits
-/// on its own, on revoke and on close). Errors: NULL_PARAMETER, KAFKA, CLOSED.
+/// on its own, on revoke and on close). Errors: NULL_PARAMETER, KAFKA, KAFKA_FATAL, INTERNAL,
+/// CLOSED.
 #[no_mangle]
 pub extern "C" fn steady_consumer_commit(
     consumer: *mut steady_consumer,
@@ -255,9 +260,10 @@ pub extern "C" fn steady_consumer_warnings(
 
 /// Stops deliveries and wakes every call blocked in `steady_consumer_poll` on any thread (they
 /// return CLOSED), waits up to `steady.revoke.drain.ms` for the messages in flight to be acked
-/// (by any thread), commits the acked prefix and leaves the group. Later calls return CLOSED,
-/// a second close too. Messages not acked by the end of the wait are delivered again to the
-/// group. Errors: NULL_PARAMETER, CLOSED, KAFKA (the consumer is closed all the same).
+/// (by any thread), commits the acked prefix and leaves the group. Later calls return CLOSED.
+/// A second close returns OK once the first one finished (also when both run at once), and so
+/// does a close after a fatal error (nothing is committed then). Messages not acked by the end
+/// of the wait are delivered again to the group. Errors: NULL_PARAMETER.
 #[no_mangle]
 pub extern "C" fn steady_consumer_close(
     consumer: *mut steady_consumer,
@@ -265,9 +271,7 @@ pub extern "C" fn steady_consumer_close(
 ) -> steady_result {
     ffi_panic_boundary! { err_out =>
         let handle = try_ref(consumer, "consumer")?;
-        if handle.closed.swap(true, Ordering::AcqRel) {
-            return Err(Error::new(steady_result::Closed, "consumer is already closed"));
-        }
+        handle.closed.store(true, Ordering::Release);
         handle.consumer.close()?;
         Ok(())
     }
@@ -308,7 +312,7 @@ mod tests {
     }
 
     #[test]
-    fn null_arguments_and_double_close() {
+    fn null_arguments_and_double_close_is_ok() {
         let none = std::ptr::null_mut();
         let mut message = std::ptr::null_mut();
         assert_eq!(
@@ -344,7 +348,7 @@ mod tests {
             steady_result::Timeout
         );
         assert_eq!(steady_consumer_close(consumer, none), steady_result::Ok);
-        assert_eq!(steady_consumer_close(consumer, none), steady_result::Closed);
+        assert_eq!(steady_consumer_close(consumer, none), steady_result::Ok);
         assert_eq!(
             steady_consumer_poll(consumer, -1, &mut message, none),
             steady_result::Closed

@@ -34,6 +34,9 @@ pub enum steady_result {
     BrokerUnreachable = 301,
     /// The broker answered with an error or something unexpected.
     BrokerProtocol = 302,
+    /// A fatal Kafka error ended the consumer (a fenced static member, an unsupported
+    /// assignor, …); every later call returns it, only close is left.
+    KafkaFatal = 303,
     /// A record stayed unacked past `steady.processing.timeout.ms`.
     Stalled = 400,
     /// The consumer was closed.
@@ -42,6 +45,8 @@ pub enum steady_result {
     Timeout = 402,
     /// steady panicked; the call had no effect that can be relied on.
     Panic = 900,
+    /// steady's poll thread died; every later call returns this, only close is left.
+    Internal = 901,
 }
 
 impl steady_result {
@@ -58,14 +63,16 @@ impl steady_result {
             steady_result::Kafka => "kafka error\0",
             steady_result::BrokerUnreachable => "broker unreachable\0",
             steady_result::BrokerProtocol => "broker protocol error\0",
+            steady_result::KafkaFatal => "fatal kafka error\0",
             steady_result::Stalled => "a record was not acked in time\0",
             steady_result::Closed => "consumer is closed\0",
             steady_result::Timeout => "timed out\0",
             steady_result::Panic => "internal panic in steady\0",
+            steady_result::Internal => "steady's poll thread died\0",
         }
     }
 
-    const ALL: [steady_result; 14] = [
+    const ALL: [steady_result; 16] = [
         steady_result::Ok,
         steady_result::NullParameter,
         steady_result::InvalidUtf8,
@@ -76,10 +83,12 @@ impl steady_result {
         steady_result::Kafka,
         steady_result::BrokerUnreachable,
         steady_result::BrokerProtocol,
+        steady_result::KafkaFatal,
         steady_result::Stalled,
         steady_result::Closed,
         steady_result::Timeout,
         steady_result::Panic,
+        steady_result::Internal,
     ];
 }
 
@@ -111,14 +120,25 @@ pub struct steady_error {
 pub(crate) struct Error {
     pub(crate) code: steady_result,
     message: CString,
+    kafka: Option<Kafka>,
+}
+
+/// librdkafka's side of an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Kafka {
+    code: i32,
+    name: CString,
+    retriable: bool,
 }
 
 impl Error {
     /// An error with `code` and `message` (NUL bytes in the message become spaces).
     pub(crate) fn new(code: steady_result, message: impl Into<String>) -> Self {
-        let text = message.into().replace('\0', " ");
-        let message = CString::new(text).unwrap_or_default();
-        Error { code, message }
+        Error {
+            code,
+            message: to_cstring_lossy(message.into()),
+            kafka: None,
+        }
     }
 
     /// `STEADY_RESULT_INVALID_ARGUMENT` with `message`.
@@ -152,14 +172,29 @@ impl From<steady_core::settings::SettingsError> for Error {
 impl From<steady_core::runtime::Error> for Error {
     fn from(e: steady_core::runtime::Error) -> Self {
         use steady_core::runtime::Error as E;
-        let code = match e {
+        let code = match &e {
             E::Config(_) => steady_result::ConfigRefused,
+            E::Kafka(k) if k.is_fatal() => steady_result::KafkaFatal,
             E::Kafka(_) => steady_result::Kafka,
             E::Stalled { .. } => steady_result::Stalled,
             E::Closed => steady_result::Closed,
+            E::InvalidArgument(_) => steady_result::InvalidArgument,
+            E::Internal(_) => steady_result::Internal,
+            _ => steady_result::Internal,
         };
-        Error::new(code, e.to_string())
+        let mut error = Error::new(code, e.to_string());
+        error.kafka = e.kafka().map(|k| Kafka {
+            code: k.code(),
+            name: to_cstring_lossy(k.name().to_string()),
+            retriable: k.is_retriable(),
+        });
+        error
     }
+}
+
+/// `text` as a C string, NUL bytes turned into spaces.
+fn to_cstring_lossy(text: String) -> CString {
+    CString::new(text.replace('\0', " ")).unwrap_or_default()
 }
 
 impl From<steady_core::broker::ProbeError> for Error {
@@ -206,6 +241,49 @@ pub extern "C" fn steady_error_message(err: *const steady_error) -> *const c_cha
     }
 }
 
+/// librdkafka's code (`rd_kafka_resp_err_t`) of a Kafka error (KAFKA, KAFKA_FATAL); for a
+/// fatal error the code that caused it, e.g. 82 (`FENCED_INSTANCE_ID`). 0 when `err` is not a
+/// Kafka error or is NULL. Any thread.
+#[no_mangle]
+pub extern "C" fn steady_error_kafka_code(err: *const steady_error) -> i32 {
+    ffi_panic_boundary! {
+        crate::handle::as_ref(err).and_then(|e| e.kafka.as_ref()).map_or(0, |k| k.code)
+    }
+}
+
+/// librdkafka's name of that code, e.g. "FENCED_INSTANCE_ID": NUL-terminated, borrowed, valid
+/// until `steady_error_free(err)`. NULL when `err` is not a Kafka error or is NULL. Any thread.
+#[no_mangle]
+pub extern "C" fn steady_error_kafka_name(err: *const steady_error) -> *const c_char {
+    ffi_panic_boundary! {
+        crate::handle::as_ref(err)
+            .and_then(|e| e.kafka.as_ref())
+            .map_or(std::ptr::null(), |k| k.name.as_ptr())
+    }
+}
+
+/// Whether the consumer cannot go on (KAFKA_FATAL or INTERNAL): every later call returns the
+/// same error and only close is left. false for NULL. Any thread.
+#[no_mangle]
+pub extern "C" fn steady_error_is_fatal(err: *const steady_error) -> bool {
+    ffi_panic_boundary! {
+        crate::handle::as_ref(err).is_some_and(|e| {
+            matches!(e.code, steady_result::KafkaFatal | steady_result::Internal)
+        })
+    }
+}
+
+/// Whether the same call may succeed if tried again (a transient Kafka condition: brokers
+/// down, a coordinator moving, a timeout). false for NULL. Any thread.
+#[no_mangle]
+pub extern "C" fn steady_error_is_retriable(err: *const steady_error) -> bool {
+    ffi_panic_boundary! {
+        crate::handle::as_ref(err)
+            .and_then(|e| e.kafka.as_ref())
+            .is_some_and(|k| k.retriable)
+    }
+}
+
 /// Releases `err`. NULL is fine; call it once per error.
 #[no_mangle]
 pub extern "C" fn steady_error_free(err: *mut steady_error) {
@@ -242,10 +320,12 @@ mod tests {
         assert_eq!(steady_result::Kafka as u32, 300);
         assert_eq!(steady_result::BrokerUnreachable as u32, 301);
         assert_eq!(steady_result::BrokerProtocol as u32, 302);
+        assert_eq!(steady_result::KafkaFatal as u32, 303);
         assert_eq!(steady_result::Stalled as u32, 400);
         assert_eq!(steady_result::Closed as u32, 401);
         assert_eq!(steady_result::Timeout as u32, 402);
         assert_eq!(steady_result::Panic as u32, 900);
+        assert_eq!(steady_result::Internal as u32, 901);
     }
 
     #[test]
@@ -255,6 +335,10 @@ mod tests {
             steady_result::NullParameter
         );
         assert!(steady_error_message(std::ptr::null()).is_null());
+        assert_eq!(steady_error_kafka_code(std::ptr::null()), 0);
+        assert!(steady_error_kafka_name(std::ptr::null()).is_null());
+        assert!(!steady_error_is_fatal(std::ptr::null()));
+        assert!(!steady_error_is_retriable(std::ptr::null()));
         steady_error_free(std::ptr::null_mut());
     }
 

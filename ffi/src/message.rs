@@ -4,8 +4,7 @@ use crate::error::{steady_error, steady_result, Error};
 use crate::handle::{as_ref, free_box, try_out, try_ref, write_out, Castable, OwnershipBox};
 use crate::strings::to_cstring;
 use std::ffi::{c_char, CString};
-use std::sync::Arc;
-use steady_core::{Consumer, Record};
+use steady_core::Record;
 
 /// One Kafka record, owned by the application: process it, `steady_message_ack` it, then
 /// `steady_message_free` it.
@@ -17,17 +16,17 @@ pub struct steady_message {
     _private: [u8; 0],
 }
 
-/// The Rust side of `steady_message`: the record, its consumer and its names as C strings.
+/// The Rust side of `steady_message`: the record (which acks itself) and its names as C
+/// strings. It keeps nothing of its consumer alive but the record's own bookkeeping.
 pub(crate) struct MessageView {
     record: Record,
-    consumer: Arc<Consumer>,
     topic: CString,
     header_names: Vec<CString>,
 }
 
 impl MessageView {
-    /// Wraps `record`, delivered by `consumer`.
-    pub(crate) fn new(record: Record, consumer: &Arc<Consumer>) -> Self {
+    /// Wraps `record`.
+    pub(crate) fn new(record: Record) -> Self {
         MessageView {
             topic: to_cstring(record.topic()),
             header_names: record
@@ -36,7 +35,6 @@ impl MessageView {
                 .map(|(name, _)| to_cstring(name.as_str()))
                 .collect(),
             record,
-            consumer: Arc::clone(consumer),
         }
     }
 }
@@ -170,7 +168,7 @@ pub extern "C" fn steady_message_ack(
 ) -> steady_result {
     ffi_panic_boundary! { err_out =>
         let m = try_ref(message, "message")?;
-        m.consumer.ack(&m.record)?;
+        m.record.ack()?;
         Ok(())
     }
 }

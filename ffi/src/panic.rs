@@ -4,7 +4,8 @@ use crate::error::steady_result;
 
 /// The value an exported function returns when its body panicked.
 pub(crate) trait PanicOrDefault {
-    /// `STEADY_RESULT_PANIC` for results, NULL for pointers, 0 or -1 for numbers, nothing for `()`.
+    /// `STEADY_RESULT_PANIC` for results, NULL for pointers, 0 or -1 for numbers, false for
+    /// booleans, nothing for `()`.
     fn value() -> Self;
 }
 
@@ -41,6 +42,12 @@ impl PanicOrDefault for i32 {
 impl PanicOrDefault for i64 {
     fn value() -> Self {
         -1
+    }
+}
+
+impl PanicOrDefault for bool {
+    fn value() -> Self {
+        false
     }
 }
 

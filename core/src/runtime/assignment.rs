@@ -79,10 +79,21 @@ impl Assignment {
         self.slots.lock().clone()
     }
 
-    /// The assigned partitions as a list (for pause and resume).
-    pub fn partitions(&self) -> TopicPartitionList {
+    /// The assigned partitions but those of `except`, as a list (for pause and resume).
+    pub fn partitions_except(&self, except: &[Arc<Slot>]) -> TopicPartitionList {
+        let slots = self.slots.lock();
+        let kept: Vec<Arc<Slot>> = slots
+            .iter()
+            .filter(|s| !except.iter().any(|e| Arc::ptr_eq(e, s)))
+            .cloned()
+            .collect();
+        Self::list(&kept)
+    }
+
+    /// `slots`' partitions as a list.
+    pub fn list(slots: &[Arc<Slot>]) -> TopicPartitionList {
         let mut tpl = TopicPartitionList::new();
-        for s in self.slots.lock().iter() {
+        for s in slots {
             tpl.add_partition(&s.topic, s.partition);
         }
         tpl

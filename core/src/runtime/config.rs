@@ -3,6 +3,8 @@
 
 use super::Error;
 use crate::rules::{Finding, Recommendation, Severity};
+use super::kafka_error::KafkaError as SteadyKafkaError;
+use crate::settings::redact_value;
 use crate::settings::{check_value, lookup_in, Dialect, Settings, STEADY_DEFAULTS};
 use rdkafka::config::ClientConfig;
 use std::time::Duration;
@@ -64,6 +66,8 @@ const MAX_POLL_INTERVAL: &str = "max.poll.interval.ms";
 /// librdkafka's default `max.poll.interval.ms`.
 const DEFAULT_MAX_POLL_INTERVAL_MS: i64 = 300_000;
 const AUTO_COMMIT: &str = "enable.auto.commit";
+/// Set by steady's defaults under the classic protocol only.
+const ASSIGNMENT_STRATEGY: &str = "partition.assignment.strategy";
 /// librdkafka's older name of `enable.auto.commit`.
 const AUTO_COMMIT_ALIAS: &str = "auto.commit.enable";
 const AUTO_COMMIT_INTERVAL: &str = "auto.commit.interval.ms";
@@ -128,8 +132,12 @@ pub(crate) fn split(settings: &Settings) -> Result<(RuntimeConfig, ClientConfig)
             }
         }
     }
+    let consumer_protocol = settings
+        .get("group.protocol")
+        .is_some_and(|p| p.trim().eq_ignore_ascii_case("consumer"));
     for (key, value) in STEADY_DEFAULTS {
-        if settings.get(key).is_none() {
+        let classic_only = *key == ASSIGNMENT_STRATEGY;
+        if settings.get(key).is_none() && !(classic_only && consumer_protocol) {
             client.set(*key, *value);
         }
     }
@@ -212,7 +220,8 @@ pub(crate) fn refusal(key: &str, message: String, fix: Option<String>) -> Findin
 }
 
 /// librdkafka's refusal of a setting, as a finding naming the key.
-pub(crate) fn from_kafka(err: &rdkafka::error::KafkaError) -> Error {
+/// Secret values of `settings` never appear in the message.
+pub(crate) fn from_kafka(err: &rdkafka::error::KafkaError, settings: &Settings) -> Error {
     use rdkafka::error::KafkaError;
     match err {
         KafkaError::ClientConfig(_, desc, key, value) => {
@@ -221,7 +230,10 @@ pub(crate) fn from_kafka(err: &rdkafka::error::KafkaError) -> Error {
                 rule: if unknown { "CF001" } else { "CF002" },
                 severity: Severity::Error,
                 key: key.clone(),
-                message: format!("librdkafka refuses {key}={value:?}: {desc}"),
+                message: settings.scrub(&format!(
+                    "librdkafka refuses {key}={:?}: {desc}",
+                    redact_value(key, value),
+                )),
                 recommendation: None,
                 source: "librdkafka CONFIGURATION.md",
             }])
@@ -233,9 +245,13 @@ pub(crate) fn from_kafka(err: &rdkafka::error::KafkaError) -> Error {
                 .nth(1)
                 .filter(|k| !k.is_empty())
                 .unwrap_or("client");
-            Error::Config(vec![refusal(key, format!("librdkafka: {desc}"), None)])
+            let message = settings.scrub(&format!("librdkafka: {desc}"));
+            Error::Config(vec![refusal(key, message, None)])
         }
-        other => Error::Kafka(other.to_string()),
+        other => {
+            let e = SteadyKafkaError::from_rdkafka("create the consumer", other);
+            SteadyKafkaError::new(e.kind(), false, settings.scrub(e.message())).into()
+        }
     }
 }
 
@@ -270,6 +286,7 @@ mod tests {
         assert_eq!(client.get("enable.auto.offset.store"), Some("false"));
         assert_eq!(client.get("enable.auto.commit"), Some("false"));
         assert_eq!(client.get("fetch.queue.backoff.ms"), Some("10"));
+        assert_eq!(client.get(ASSIGNMENT_STRATEGY), Some("cooperative-sticky"));
         assert_eq!(rt.auto_commit, Some(Duration::from_secs(5)));
         assert_eq!(client.get("bootstrap.servers"), Some("h:1"));
         assert_eq!(client.get("max.poll.records"), None);
@@ -290,6 +307,30 @@ mod tests {
         assert_eq!(auto_commit(&[(AUTO_COMMIT, "false")]), None);
         assert_eq!(auto_commit(&[(AUTO_COMMIT_ALIAS, "false")]), None);
         assert_eq!(auto_commit(&[(AUTO_COMMIT_INTERVAL, "0")]), None);
+    }
+
+    #[test]
+    fn the_consumer_protocol_gets_no_assignor() {
+        let (_, client) = split(&settings(&[("group.protocol", "consumer")])).unwrap();
+        assert_eq!(client.get(ASSIGNMENT_STRATEGY), None);
+        let (_, client) = split(&settings(&[(ASSIGNMENT_STRATEGY, "range")])).unwrap();
+        assert_eq!(client.get(ASSIGNMENT_STRATEGY), Some("range"));
+    }
+
+    #[test]
+    fn a_refused_secret_is_never_echoed() {
+        let secret = "s3cr3t-Value";
+        let settings = settings(&[("sasl.oauthbearer.client.secret", secret)]);
+        let err = rdkafka::error::KafkaError::ClientConfig(
+            rdkafka::bindings::rd_kafka_conf_res_t::RD_KAFKA_CONF_INVALID,
+            format!("bad value {secret}"),
+            "sasl.oauthbearer.client.secret".into(),
+            secret.into(),
+        );
+        let text = from_kafka(&err, &settings).to_string();
+        assert!(!text.contains(secret), "{text}");
+        assert!(text.contains("sasl.oauthbearer.client.secret"), "{text}");
+        assert!(!format!("{settings:?}").contains(secret));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use super::config::{self, RuntimeConfig};
 use super::context::{Ctx, Kafka};
 use super::shared::Shared;
-use super::{live_check, poll_loop, Error, Record, Stats};
+use super::{live_check, poll_loop, topic_names, Error, KafkaError, Record, Stats};
 use crate::rules::{self, ClientInfo, Finding, Heartbeat, Input, Report, Severity};
 use crate::settings::{Dialect, Settings};
 use parking_lot::Mutex;
@@ -34,6 +34,7 @@ impl Consumer {
     /// (librdkafka's auto-commit stays off). Warnings are kept (see
     /// [`warnings`](Consumer::warnings)); those of warning severity are printed to stderr once.
     pub fn new(settings: &Settings, topics: &[&str]) -> Result<Consumer, Error> {
+        topic_names::check(topics)?;
         let report = rules::check(&Input {
             settings: settings.clone(),
             client: ClientInfo {
@@ -61,14 +62,14 @@ impl Consumer {
         let ctx = Ctx {
             shared: shared.clone(),
         };
-        let kafka =
-            Kafka::from_config_and_context(&client, ctx).map_err(|e| config::from_kafka(&e))?;
-        kafka
-            .subscribe(topics)
-            .map_err(|e| Error::Kafka(format!("subscribe to {topics:?}: {e}")))?;
+        let kafka = Kafka::from_config_and_context(&client, ctx)
+            .map_err(|e| config::from_kafka(&e, settings))?;
+        kafka.subscribe(topics).map_err(|e| {
+            KafkaError::from_rdkafka(&format!("subscribe to {topics:?}"), &e)
+        })?;
         let topics = topics.iter().map(|t| t.to_string()).collect();
         let poll_thread = poll_loop::spawn(kafka, topics)
-            .map_err(|e| Error::Kafka(format!("cannot start the poll thread: {e}")))?;
+            .map_err(|e| Error::Internal(format!("cannot start the poll thread: {e}")))?;
         Ok(Consumer {
             shared,
             settings: settings.clone(),
@@ -89,9 +90,12 @@ impl Consumer {
 
     /// The next record, waiting up to `timeout`; `Ok(None)` when none arrived in time.
     ///
-    /// `Err(Stalled)` once after the watchdog gave the assignment up (policy leave); the call
-    /// after that rejoins the group. `Err(Closed)` after [`close`](Consumer::close), also for
-    /// calls blocked when it happens.
+    /// `Err(Stalled)` once after the watchdog found a stall (see [`StallPolicy`]).
+    /// `Err(Closed)` after [`close`](Consumer::close), also for calls blocked when it happens.
+    /// After a fatal error ([`Error::is_fatal`]) every call returns it, blocked ones within a
+    /// poll slice.
+    ///
+    /// [`StallPolicy`]: super::StallPolicy
     pub fn recv(&self, timeout: Duration) -> Result<Option<Record>, Error> {
         self.shared.handoff.pop(timeout)
     }
@@ -112,13 +116,17 @@ impl Consumer {
         record.ack()
     }
 
-    /// Commits the acked prefix of every assigned partition now, synchronously.
+    /// Commits the acked prefix of every assigned partition now, synchronously. After close:
+    /// `Err(Closed)`; after a fatal error: that error.
     pub fn commit(&self) -> Result<(), Error> {
         let (reply, answer) = crossbeam_channel::bounded(1);
         {
             let mut requests = self.shared.commit_requests.lock();
             if self.shared.stop.load(Ordering::Acquire) {
                 return Err(Error::Closed);
+            }
+            if let Some(failure) = self.shared.handoff.failure() {
+                return Err(failure);
             }
             requests.push(reply);
             self.shared.commit_wanted.store(true, Ordering::Release);
@@ -127,8 +135,10 @@ impl Consumer {
         loop {
             match answer.recv_timeout(Duration::from_secs(1)) {
                 Ok(result) => return result,
-                Err(crossbeam_channel::RecvTimeoutError::Timeout) if self.poll_thread_alive() => {}
-                Err(_) => return Err(Error::Closed),
+                Err(_) if self.shared.poll_ended.load(Ordering::Acquire) => {
+                    return Err(self.shared.handoff.failure().unwrap_or(Error::Closed))
+                }
+                Err(_) => {}
             }
         }
     }
@@ -150,8 +160,14 @@ impl Consumer {
     ///
     /// Records still buffered, and those not acked by the end of the wait, are not committed:
     /// the group delivers them again. Acks after `close` returns fail with `Err(Closed)`.
+    ///
+    /// A second call, also one made at the same time from another thread, returns once the
+    /// first one finished (the final commit is done). After a fatal error nothing is committed
+    /// and `close` still releases everything.
     pub fn close(&self) -> Result<(), Error> {
-        let Some(thread) = self.poll_thread.lock().take() else {
+        // Held until the poll thread is gone, so a concurrent close waits for the first.
+        let mut poll_thread = self.poll_thread.lock();
+        let Some(thread) = poll_thread.take() else {
             return Ok(());
         };
         self.shared.handoff.close();
@@ -160,17 +176,11 @@ impl Consumer {
             self.shared.stop.store(true, Ordering::Release);
         }
         self.shared.fetch.wake();
-        let joined = thread.join();
+        // A panic of the poll thread was caught and turned into the consumer's failure.
+        let _ = thread.join();
         // The poll thread sets it after its wait; a poll thread that panicked did not.
         self.shared.metrics.closed.store(true, Ordering::Release);
-        joined.map_err(|_| Error::Kafka("the poll thread panicked".into()))
-    }
-
-    fn poll_thread_alive(&self) -> bool {
-        self.poll_thread
-            .lock()
-            .as_ref()
-            .is_some_and(|t| !t.is_finished())
+        Ok(())
     }
 }
 

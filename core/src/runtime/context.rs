@@ -14,7 +14,8 @@ use super::shared::Shared;
 use super::Error;
 use rdkafka::client::ClientContext;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
-use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
+use super::kafka_error::KafkaError;
+use rdkafka::error::{KafkaError as RdError, KafkaResult, RDKafkaErrorCode};
 use rdkafka::topic_partition_list::TopicPartitionList;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -28,8 +29,22 @@ pub(crate) struct Ctx {
 pub(crate) type Kafka = BaseConsumer<Ctx>;
 
 impl ClientContext for Ctx {
-    fn error(&self, error: KafkaError, reason: &str) {
-        self.shared.metrics.set_error(format!("{error}: {reason}"));
+    fn error(&self, error: RdError, reason: &str) {
+        report(&self.shared, KafkaError::from_rdkafka(reason, &error));
+    }
+}
+
+/// Counts a Kafka error in the stats. A fatal one makes the poll thread read librdkafka's
+/// underlying code (`fatal_error`) and end the consumer; so does one steady cannot go on after
+/// (see [`KafkaError::steady_fatal`]).
+pub(crate) fn report(shared: &Shared, error: KafkaError) {
+    if error.is_fatal() {
+        shared.fatal_raised.store(true, Ordering::Release);
+        shared.fetch.wake();
+    }
+    match KafkaError::steady_fatal(error.kind(), error.message()) {
+        Some(fatal) => shared.fail(fatal.into()),
+        None => shared.metrics.set_error(error.to_string()),
     }
 }
 
@@ -37,7 +52,7 @@ impl ConsumerContext for Ctx {
     fn pre_rebalance(&self, consumer: &Kafka, rebalance: &Rebalance<'_>) {
         match rebalance {
             Rebalance::Revoke(tpl) => self.revoke(consumer, tpl),
-            Rebalance::Error(e) => self.shared.metrics.set_error(format!("rebalance: {e}")),
+            Rebalance::Error(e) => report(&self.shared, KafkaError::from_rdkafka("rebalance", e)),
             Rebalance::Assign(tpl) => {
                 if let Err(e) = self.shared.fetch.forward(consumer, tpl) {
                     self.shared.metrics.set_error(e);
@@ -55,8 +70,8 @@ impl ConsumerContext for Ctx {
     fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
         match result {
             Ok(()) => self.shared.assignment.note_committed(offsets),
-            Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
-            Err(e) => self.shared.metrics.set_error(format!("commit: {e}")),
+            Err(RdError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+            Err(e) => report(&self.shared, KafkaError::from_rdkafka("commit", &e)),
         }
     }
 }
@@ -116,7 +131,7 @@ pub(crate) fn commit(
     }
     consumer
         .commit(offsets, CommitMode::Sync)
-        .map_err(|e| Error::Kafka(e.to_string()))?;
+        .map_err(|e| KafkaError::from_rdkafka("commit", &e))?;
     shared.assignment.note_committed(offsets);
     Ok(())
 }

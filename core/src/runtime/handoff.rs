@@ -21,8 +21,10 @@
 //!   took after letting go of the lock, and closing waits for such copies before the messages'
 //!   consumer goes.
 //!
-//! The same lock also carries the events that must wake a blocked `recv`: close, and a stall
-//! to report (policy leave) followed by the rejoin request of the next `recv`.
+//! The same lock also carries the events that must wake a blocked `recv`: close, a failure
+//! that ends the consumer (returned to every `recv` from then on), and a stall to report — for
+//! policy leave followed by the rejoin request of the next `recv`. It also knows since when
+//! records have waited without any receiver taking one (the watchdog's idle check).
 
 use super::message_view::OwnedMessage;
 use super::offsets::Slot;
@@ -54,10 +56,14 @@ struct State {
     receivers_waiting: usize,
     poller_waiting: bool,
     closed: bool,
-    /// A stall the next `recv` reports (policy leave).
-    stall: Option<Error>,
-    /// The stall was reported; the next `recv` asks the poll thread to rejoin.
+    /// A fatal error: every `recv` returns it from now on.
+    failed: Option<Error>,
+    /// A stall the next `recv` reports, and whether the member left the group for it.
+    stall: Option<(Error, bool)>,
+    /// A stall the member left for was reported; the next `recv` asks the poll thread to rejoin.
     left: bool,
+    /// Since when records have waited with no receiver taking any (`None`: nothing waits).
+    waiting_since: Option<Instant>,
 }
 
 /// The bounded hand-off buffer.
@@ -103,6 +109,9 @@ impl Handoff {
     /// (see [`room`](Handoff::room)).
     pub fn push(&self, records: &mut Vec<Pending>) -> usize {
         let mut s = self.state.lock();
+        if s.buffer.is_empty() && s.held.is_empty() && !records.is_empty() {
+            s.waiting_since = Some(Instant::now());
+        }
         for r in records.drain(..) {
             if r.slot.fenced() {
                 continue;
@@ -242,8 +251,11 @@ impl Handoff {
             if s.closed {
                 return Err(Error::Closed);
             }
-            if let Some(stall) = s.stall.take() {
-                s.left = true;
+            if let Some(failure) = &s.failed {
+                return Err(failure.clone());
+            }
+            if let Some((stall, left)) = s.stall.take() {
+                s.left = left;
                 return Err(stall);
             }
             if s.left {
@@ -286,6 +298,7 @@ impl Handoff {
     /// After records were taken: moves held records into the buffer while they fit and wakes
     /// the poll thread at the low-water mark.
     fn refill(&self, s: &mut State) {
+        s.waiting_since = (!(s.buffer.is_empty() && s.held.is_empty())).then(Instant::now);
         while let Some(size) = s.held.front().map(Pending::size) {
             if !s.fits(size, self.max_records, self.max_bytes) {
                 break;
@@ -312,6 +325,9 @@ impl Handoff {
         s.held.retain(|r| !r.slot.fenced());
         s.bytes = s.buffer.iter().map(Pending::size).sum();
         let dropped = before - s.buffer.len() - s.held.len();
+        if s.buffer.is_empty() && s.held.is_empty() {
+            s.waiting_since = None;
+        }
         if s.poller_waiting && self.low_water(&s) {
             self.room.notify_one();
         }
@@ -343,16 +359,43 @@ impl Handoff {
         self.spent.lock().clear();
     }
 
-    /// Makes the next `recv` return `stall`, waking one blocked receiver.
-    pub fn report_stall(&self, stall: Error) {
+    /// Makes every `recv` from now on return `failure` (the first one given), waking every
+    /// waiter. Records still buffered stay (released on close) but are never delivered.
+    pub fn fail(&self, failure: Error) {
         let mut s = self.state.lock();
-        s.stall = Some(stall);
+        s.failed.get_or_insert(failure);
+        self.ready.notify_all();
+        self.room.notify_all();
+    }
+
+    /// The failure that ended the consumer, if any.
+    pub fn failure(&self) -> Option<Error> {
+        self.state.lock().failed.clone()
+    }
+
+    /// Makes the next `recv` return `stall`, waking a blocked receiver; `left`: the member left
+    /// the group for it, so the `recv` after that asks to rejoin.
+    pub fn report_stall(&self, stall: Error, left: bool) {
+        let mut s = self.state.lock();
+        s.stall = Some((stall, left));
         self.ready.notify_all();
     }
 
-    /// Whether a `recv` asked to rejoin since the last call (poll thread).
+    /// Whether a `recv` asked to rejoin (poll thread); the request stays until taken.
+    pub fn rejoin_wanted(&self) -> bool {
+        self.rejoin_wanted.load(Ordering::Acquire)
+    }
+
+    /// Takes the rejoin request (poll thread).
     pub fn take_rejoin(&self) -> bool {
         self.rejoin_wanted.swap(false, Ordering::AcqRel)
+    }
+
+    /// When records began to wait with no receiver taking any, and the first of them.
+    pub fn idle_since(&self) -> Option<(Instant, Arc<Slot>, i64)> {
+        let s = self.state.lock();
+        let first = s.buffer.front().or(s.held.front())?;
+        Some((s.waiting_since?, first.slot.clone(), first.offset))
     }
 
     /// Current and peak figures.
@@ -540,17 +583,77 @@ mod tests {
     #[test]
     fn a_stall_is_reported_once_then_the_next_recv_asks_to_rejoin() {
         let h = Handoff::new(2, 1 << 20);
-        h.report_stall(Error::Stalled {
-            topic: "t".into(),
-            partition: 0,
-            offset: 7,
-            elapsed_ms: 1,
-        });
+        h.report_stall(stall(7), true);
         assert!(matches!(h.pop(NOW), Err(Error::Stalled { offset: 7, .. })));
         assert!(!h.take_rejoin());
         assert!(matches!(h.pop(NOW), Ok(None)));
+        assert!(h.rejoin_wanted(), "the request stays until taken");
         assert!(h.take_rejoin());
         assert!(!h.take_rejoin());
+    }
+
+    #[test]
+    fn a_stall_without_leaving_asks_for_no_rejoin() {
+        let h = Handoff::new(2, 1 << 20);
+        h.report_stall(stall(7), false);
+        assert!(matches!(h.pop(NOW), Err(Error::Stalled { offset: 7, .. })));
+        assert!(matches!(h.pop(NOW), Ok(None)));
+        assert!(!h.take_rejoin());
+    }
+
+    fn stall(offset: i64) -> Error {
+        Error::Stalled {
+            topic: "t".into(),
+            partition: 0,
+            offset,
+            elapsed_ms: 1,
+        }
+    }
+
+    #[test]
+    fn a_failure_ends_every_recv_until_close() {
+        let h = Arc::new(Handoff::new(2, 1 << 20));
+        let s = slot(0);
+        h.push(&mut vec![record(&s, 0, 1)]);
+        let blocked = {
+            let h = Arc::new(Handoff::new(2, 1 << 20));
+            let waiter = {
+                let h = h.clone();
+                std::thread::spawn(move || h.pop(Duration::from_secs(3600)))
+            };
+            while h.state.lock().receivers_waiting == 0 {
+                std::thread::yield_now();
+            }
+            h.fail(Error::Internal("boom".into()));
+            waiter.join().unwrap()
+        };
+        assert!(matches!(blocked, Err(Error::Internal(_))));
+        h.fail(Error::Internal("first".into()));
+        h.fail(Error::Internal("second".into()));
+        for _ in 0..2 {
+            match h.pop(NOW) {
+                Err(Error::Internal(m)) => assert_eq!(m, "first", "records are not delivered"),
+                other => panic!("expected the failure, got {other:?}"),
+            }
+        }
+        h.close();
+        assert!(matches!(h.pop(NOW), Err(Error::Closed)));
+    }
+
+    #[test]
+    fn idle_since_counts_from_the_last_take() {
+        let h = Handoff::new(4, 1 << 20);
+        let s = slot(0);
+        assert!(h.idle_since().is_none());
+        h.push(&mut (0..3).map(|o| record(&s, o, 1)).collect());
+        let (first, _, offset) = h.idle_since().unwrap();
+        assert_eq!(offset, 0);
+        h.pop(NOW).unwrap();
+        let (after, _, offset) = h.idle_since().unwrap();
+        assert!(after >= first);
+        assert_eq!(offset, 1);
+        h.pop_batch(10, NOW).unwrap();
+        assert!(h.idle_since().is_none());
     }
 
     #[test]

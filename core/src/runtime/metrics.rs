@@ -27,6 +27,8 @@ pub(crate) struct Metrics {
     /// Times the poll thread paused its partitions because the buffer stayed full.
     pub pauses: AtomicU64,
     pub stalls: AtomicU64,
+    /// Errors reported by librdkafka, the broker or the runtime (fatal or not).
+    pub errors: AtomicU64,
     processing: Histogram,
     /// Acks/s over the last RATE_WINDOW, as f64 bits.
     rate_bits: AtomicU64,
@@ -94,6 +96,7 @@ impl Metrics {
 
     /// Remembers `message` as the last error.
     pub fn set_error(&self, message: String) {
+        self.errors.fetch_add(1, Relaxed);
         *self.last_error.lock() = Some(message);
     }
 

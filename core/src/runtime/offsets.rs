@@ -110,8 +110,9 @@ impl Slot {
         format!("{}/{}", self.topic, self.partition)
     }
 
-    /// Records that `offsets` were polled (poll thread, in poll order).
-    pub fn register(&self, offsets: impl IntoIterator<Item = i64>) {
+    /// Records that `offsets` were polled (poll thread, in poll order); returns how many
+    /// offsets the window holds now.
+    pub fn register(&self, offsets: impl IntoIterator<Item = i64>) -> usize {
         let mut w = self.window.lock();
         for offset in offsets {
             if matches!(w.entries.back(), Some(&(last, _)) if offset <= last) {
@@ -126,6 +127,7 @@ impl Slot {
             w.entries.push_back((offset, Mark::Buffered));
             w.next = Some(offset + 1);
         }
+        w.entries.len()
     }
 
     /// Marks `offsets` as taken by the application at `now`.
@@ -160,12 +162,14 @@ impl Slot {
             if self.metrics.closed.load(Ordering::Acquire) {
                 return Err(Error::Closed);
             }
+            // A revoked epoch's window still takes the ack (the watchdog asks whether a stuck
+            // handler returned), but it is counted as stale: nothing of it is committed.
             let since = match w.find(offset).map(|i| (i, w.entries[i].1)) {
-                Some((i, Mark::Delivered { since, reported })) if !self.revoked() => {
+                Some((i, Mark::Delivered { since, reported })) => {
                     w.entries[i].1 = Mark::Acked;
                     w.in_flight -= 1;
                     w.stuck -= usize::from(reported);
-                    Some(since)
+                    (!self.revoked()).then_some(since)
                 }
                 _ => None,
             };
@@ -194,6 +198,17 @@ impl Slot {
     /// Records delivered and unacked.
     pub fn in_flight(&self) -> usize {
         self.window.lock().in_flight
+    }
+
+    /// Offsets in the window: polled in this epoch and not yet part of the committable prefix.
+    pub fn window_len(&self) -> usize {
+        self.window.lock().entries.len()
+    }
+
+    /// Whether the handler of `offset` returned: it is acked, or no longer tracked here.
+    pub fn settled(&self, offset: i64) -> bool {
+        let w = self.window.lock();
+        !matches!(w.find(offset).map(|i| w.entries[i].1), Some(Mark::Delivered { .. }))
     }
 
     /// Waits until every in-flight record of this slot is acked — except those the watchdog
@@ -325,8 +340,9 @@ mod tests {
         s.ack(0).unwrap();
         s.ack(0).unwrap();
         s.revoke();
+        assert!(!s.settled(1));
         s.ack(1).unwrap();
-        assert_eq!(s.in_flight(), 1);
+        assert!(s.settled(1), "a revoked epoch still learns that the handler returned");
         assert_eq!(s.metrics.acked.load(Ordering::Relaxed), 1);
         assert_eq!(s.metrics.stale_acks.load(Ordering::Relaxed), 2);
     }

@@ -11,6 +11,7 @@
 //! on for events while paused, resuming at the mark). librdkafka drops its prefetch on pause
 //! and fetches again from the position, so pausing loses nothing.
 
+use super::assignment::Assignment;
 use super::context::{self, Kafka};
 use super::fetch_queue::BATCH_MAX;
 use super::message_view::{MessageView, OwnedMessage};
@@ -19,7 +20,8 @@ use super::pending::Pending;
 use super::shared::Shared;
 use super::{background_commit, watchdog, Error, Record};
 use rdkafka::consumer::Consumer;
-use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use super::kafka_error::KafkaError;
+use rdkafka::error::{KafkaError as RdError, RDKafkaErrorCode};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -37,11 +39,34 @@ const CONSUMER_QUEUE_TURN: usize = 64;
 const CLOSE_WAIT: Duration = Duration::from_secs(30);
 
 /// Starts the poll thread; it ends (after committing and leaving the group) once `stop` is set.
+/// Should it panic, the consumer fails with [`Error::Internal`]: every `recv` says so.
 pub(crate) fn spawn(consumer: Kafka, topics: Vec<String>) -> std::io::Result<JoinHandle<()>> {
+    let shared = consumer.context().shared.clone();
     std::thread::Builder::new()
         .name("steady-poll".into())
-        .spawn(move || PollLoop::new(consumer, topics).run())
+        .spawn(move || {
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                PollLoop::new(consumer, topics).run()
+            }));
+            if let Err(panic) = run {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                shared.fail(Error::Internal(format!(
+                    "steady's poll thread panicked ({what}); close the consumer and create a \
+                     new one"
+                )));
+            }
+            shared.poll_ended.store(true, Ordering::Release);
+        })
 }
+
+/// Most offsets one partition's window may hold, per record of `steady.buffer.max.records`,
+/// before the partition is paused until its handlers catch up (memory stays bounded even when
+/// an ack never comes).
+const WINDOW_PER_BUFFERED_RECORD: usize = 64;
 
 struct PollLoop {
     consumer: Kafka,
@@ -56,6 +81,10 @@ struct PollLoop {
     next_commit: Instant,
     next_watchdog: Instant,
     next_rate: Instant,
+    idle: watchdog::IdleCheck,
+    /// Partitions paused because their offset window is full.
+    window_paused: Vec<Arc<Slot>>,
+    window_max: usize,
 }
 
 impl PollLoop {
@@ -65,6 +94,7 @@ impl PollLoop {
         let waker = shared.clone();
         consumer.set_nonempty_callback(move || waker.fetch.wake());
         let now = Instant::now();
+        let window_max = WINDOW_PER_BUFFERED_RECORD * shared.config.buffer_max_records;
         PollLoop {
             consumer,
             intake: Intake {
@@ -81,11 +111,19 @@ impl PollLoop {
             next_commit: now,
             next_watchdog: now,
             next_rate: now,
+            idle: watchdog::IdleCheck::default(),
+            window_paused: Vec::new(),
+            window_max,
         }
     }
 
     fn run(mut self) {
         while !self.shared.stop.load(Ordering::Acquire) {
+            if self.shared.handoff.failure().is_some() {
+                // Fatal: nothing more is fetched or committed; serve events until close.
+                self.consumer.poll(SLICE);
+                continue;
+            }
             self.housekeeping();
             if self.shared.assignment.paused() {
                 if self.shared.handoff.wait_for_room(SLICE) {
@@ -129,16 +167,16 @@ impl PollLoop {
                         intake.batch.push(Pending::message(m, slot));
                     }
                     Some(RDKafkaErrorCode::PartitionEOF) => {}
-                    Some(code) => shared.metrics.set_error(format!(
-                        "consume {} [{}]: {code}",
-                        v.topic(),
-                        v.partition()
-                    )),
+                    Some(code) => {
+                        let what = format!("consume {} [{}]", v.topic(), v.partition());
+                        context::report(shared, KafkaError::new(code, false, what));
+                    }
                 }
             });
         }
-        if let Some(room) = self.intake.hand_off(&self.shared) {
+        if let Some((room, full)) = self.intake.hand_off(&self.shared, self.window_max) {
             self.room = room;
+            self.pause_full_windows(full);
         }
     }
 
@@ -162,15 +200,15 @@ impl PollLoop {
         false
     }
 
-    fn poll_error(&self, e: KafkaError) {
-        if !matches!(e, KafkaError::PartitionEOF(_)) {
-            self.shared.metrics.set_error(e.to_string());
+    fn poll_error(&self, e: RdError) {
+        if !matches!(e, RdError::PartitionEOF(_)) {
+            context::report(&self.shared, KafkaError::from_rdkafka("poll", &e));
         }
     }
 
     fn set_paused(&self, paused: bool) {
         let assignment = &self.shared.assignment;
-        let tpl = assignment.partitions();
+        let tpl = assignment.partitions_except(&self.window_paused);
         let result = if paused {
             self.consumer.pause(&tpl)
         } else {
@@ -195,12 +233,21 @@ impl PollLoop {
                 let _ = reply.send(result.clone());
             }
         }
-        if self.shared.handoff.take_rejoin() {
-            let topics: Vec<&str> = self.topics.iter().map(String::as_str).collect();
-            if let Err(e) = self.consumer.subscribe(&topics) {
-                self.shared.metrics.set_error(format!("rejoin: {e}"));
+        if self.shared.fatal_raised.swap(false, Ordering::AcqRel) {
+            if let Some((code, reason)) = self.consumer.client().fatal_error() {
+                self.shared.fail(KafkaError::new(code, true, reason).into());
+                return;
             }
         }
+        if self.shared.handoff.rejoin_wanted() && self.shared.stalls.lock().may_rejoin() {
+            self.shared.handoff.take_rejoin();
+            let topics: Vec<&str> = self.topics.iter().map(String::as_str).collect();
+            match self.consumer.subscribe(&topics) {
+                Ok(()) => self.shared.stalls.lock().rejoined(),
+                Err(e) => context::report(&self.shared, KafkaError::from_rdkafka("rejoin", &e)),
+            }
+        }
+        self.resume_windows();
         if let Some(every) = self.shared.config.auto_commit {
             if now >= self.next_commit {
                 self.commit_in_background();
@@ -208,12 +255,49 @@ impl PollLoop {
             }
         }
         if now >= self.next_watchdog {
-            watchdog::inspect(&self.consumer, &self.shared, now);
+            watchdog::inspect(&self.consumer, &self.shared, now, &mut self.idle);
             self.next_watchdog = now + WATCHDOG_EVERY;
         }
         if now >= self.next_rate {
             self.shared.metrics.sample_rate(now);
             self.next_rate = now + RATE_EVERY;
+        }
+    }
+
+    /// Pauses the partitions whose offset windows outgrew the limit (after a hand-off).
+    fn pause_full_windows(&mut self, full: Vec<Arc<Slot>>) {
+        let full: Vec<Arc<Slot>> = full
+            .into_iter()
+            .filter(|s| !self.window_paused.iter().any(|p| Arc::ptr_eq(p, s)))
+            .collect();
+        if full.is_empty() {
+            return;
+        }
+        if let Err(e) = self.consumer.pause(&Assignment::list(&full)) {
+            self.shared.metrics.set_error(format!("pause a full window: {e}"));
+        }
+        self.shared.metrics.pauses.fetch_add(1, Ordering::Relaxed);
+        self.window_paused.extend(full);
+    }
+
+    /// Resumes the partitions paused for a full window once it is down to half the limit;
+    /// forgets those revoked since.
+    fn resume_windows(&mut self) {
+        if self.window_paused.is_empty() {
+            return;
+        }
+        let half = self.window_max / 2;
+        let (ready, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.window_paused)
+            .into_iter()
+            .filter(|s| !s.fenced())
+            .partition(|s| s.window_len() <= half);
+        self.window_paused = kept;
+        // Under backpressure the partition stays paused: the resume at the low-water mark
+        // resumes it with the others.
+        if !ready.is_empty() && !self.shared.assignment.paused() {
+            if let Err(e) = self.consumer.resume(&Assignment::list(&ready)) {
+                self.shared.metrics.set_error(format!("resume a window: {e}"));
+            }
         }
     }
 
@@ -241,16 +325,21 @@ impl PollLoop {
     /// Waits for the records in flight, commits, leaves the group (the others rebalance at
     /// once) and fails pending requests.
     fn shutdown(self) {
-        offsets::drain_all(
-            &self.shared.assignment.slots(),
-            self.shared.config.revoke_drain,
-        );
+        let failed = self.shared.handoff.failure().is_some();
+        if !failed {
+            offsets::drain_all(
+                &self.shared.assignment.slots(),
+                self.shared.config.revoke_drain,
+            );
+        }
         // Acks from here on fail; the commit below has every ack that succeeded.
         self.shared.metrics.closed.store(true, Ordering::Release);
-        if let Err(e) = self.commit_all() {
-            self.shared
-                .metrics
-                .set_error(format!("commit on close: {e}"));
+        if !failed {
+            if let Err(e) = self.commit_all() {
+                self.shared
+                    .metrics
+                    .set_error(format!("commit on close: {e}"));
+            }
         }
         // librdkafka's messages and the application's queue handles go before the consumer
         // closes.
@@ -300,15 +389,20 @@ impl Intake {
     }
 
     /// Registers the turn's records in their offset windows and pushes them to the hand-off;
-    /// returns the room left there, or `None` when there was nothing to push.
-    fn hand_off(&mut self, shared: &Shared) -> Option<usize> {
+    /// returns the room left there and the slots whose windows now hold more than
+    /// `window_max` offsets, or `None` when there was nothing to push.
+    fn hand_off(&mut self, shared: &Shared, window_max: usize) -> Option<(usize, Vec<Arc<Slot>>)> {
         if self.batch.is_empty() {
             return None;
         }
+        let mut full = Vec::new();
         for run in self.batch.chunk_by(|a, b| Arc::ptr_eq(&a.slot, &b.slot)) {
-            run[0].slot.register(run.iter().map(|r| r.offset));
+            let len = run[0].slot.register(run.iter().map(|r| r.offset));
+            if len > window_max {
+                full.push(run[0].slot.clone());
+            }
         }
-        Some(shared.handoff.push(&mut self.batch))
+        Some((shared.handoff.push(&mut self.batch), full))
     }
 }
 

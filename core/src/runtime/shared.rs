@@ -6,6 +6,7 @@ use super::config::RuntimeConfig;
 use super::fetch_queue::FetchQueue;
 use super::handoff::Handoff;
 use super::metrics::Metrics;
+use super::stalls::Stalls;
 use super::Error;
 use crossbeam_channel::Sender;
 use parking_lot::Mutex;
@@ -26,6 +27,12 @@ pub(crate) struct Shared {
     pub commit_requests: Mutex<Vec<Sender<Result<(), Error>>>>,
     /// Set with each commit request: the poll thread looks at the requests only then.
     pub commit_wanted: AtomicBool,
+    /// Set by the error callback when librdkafka raised a fatal error: the poll thread reads it.
+    pub fatal_raised: AtomicBool,
+    /// The watchdog's memory of the stalls the member left the group for.
+    pub stalls: Mutex<Stalls>,
+    /// Set when the poll thread has ended (closed, or dead).
+    pub poll_ended: AtomicBool,
 }
 
 impl Shared {
@@ -40,6 +47,20 @@ impl Shared {
             stop: AtomicBool::new(false),
             commit_requests: Mutex::default(),
             commit_wanted: AtomicBool::new(false),
+            fatal_raised: AtomicBool::new(false),
+            stalls: Mutex::default(),
+            poll_ended: AtomicBool::new(false),
+        }
+    }
+
+    /// Ends the consumer with `failure`: every `recv` and `commit` returns it from now on,
+    /// commits waiting now get it too. The first failure wins.
+    pub fn fail(&self, failure: Error) {
+        self.metrics.set_error(failure.to_string());
+        self.handoff.fail(failure);
+        let failure = self.handoff.failure();
+        for reply in std::mem::take(&mut *self.commit_requests.lock()) {
+            let _ = reply.send(Err(failure.clone().unwrap_or(Error::Closed)));
         }
     }
 }

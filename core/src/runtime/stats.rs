@@ -33,6 +33,12 @@ pub struct Stats {
     pub stalls: u64,
     /// The last error seen, if any.
     pub last_error: Option<String>,
+    /// Errors seen since start (fatal or not; a non-fatal one never ends the consumer).
+    pub errors: u64,
+    /// The error that ended the consumer, if one did (every `recv` returns it).
+    pub fatal_error: Option<String>,
+    /// The member left the group for a stuck record and waits for its handler to return.
+    pub left_group: bool,
     /// Highest buffered_records seen.
     pub peak_buffered_records: u64,
     /// Records polled while the buffer was full, kept by the poll thread until there is room
@@ -79,6 +85,9 @@ impl Stats {
             processing_rate: m.rate(),
             stalls: m.stalls.load(Relaxed),
             last_error: m.last_error(),
+            errors: m.errors.load(Relaxed),
+            fatal_error: shared.handoff.failure().map(|e| e.to_string()),
+            left_group: shared.stalls.lock().out_of_group(),
             peak_buffered_records: levels.peak_records,
             held_records: levels.held,
             stale_acks: m.stale_acks.load(Relaxed),

@@ -1,7 +1,15 @@
-//! The stuck-handler watchdog: a record delivered and unacked for longer than
-//! `steady.processing.timeout.ms` is a stall, counted once. Policy `leave` also gives the
-//! assignment up (unsubscribe → revoke → the other members take the partitions over) and makes
-//! the next `recv` report the stall; policy `report` only counts it.
+//! The stuck-handler watchdog. Two things are stalls, each counted once:
+//! - a record delivered and unacked for longer than `steady.processing.timeout.ms`;
+//! - records waiting that long with no receiver taking any (the application stopped calling
+//!   `recv`; its partitions would otherwise stay paused for good).
+//!
+//! Policy `leave` gives the assignment up (unsubscribe → revoke → the other members take the
+//! partitions over) and makes the next `recv` report the stall; the member rejoins on a `recv`
+//! after that, once every stuck handler it left for has returned ([`Stalls`]). A record the
+//! member already left for once is not left for again when it stalls anew: that stall is
+//! reported to the next `recv` and the member keeps its partitions. Policy `report` only counts.
+//!
+//! [`Stalls`]: super::stalls::Stalls
 
 use super::config::StallPolicy;
 use super::context::Kafka;
@@ -11,25 +19,63 @@ use rdkafka::consumer::Consumer;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-/// Looks for stuck records and applies the stall policy (poll thread).
-pub(crate) fn inspect(consumer: &Kafka, shared: &Shared, now: Instant) {
+/// Looks for stuck records and idle receivers and applies the stall policy (poll thread).
+pub(crate) fn inspect(consumer: &Kafka, shared: &Shared, now: Instant, idle: &mut IdleCheck) {
     let timeout = shared.config.processing_timeout;
-    let mut first = None;
+    let leave_policy = shared.config.stall_policy == StallPolicy::Leave;
+    let mut stalls = shared.stalls.lock();
+    let (mut leave, mut first_leave, mut first_repeat) = (Vec::new(), None, None);
     for slot in shared.assignment.slots() {
         for stuck in slot.stuck(timeout, now) {
-            let stall = Error::Stalled {
-                topic: slot.topic.to_string(),
-                partition: slot.partition,
-                offset: stuck.offset,
-                elapsed_ms: stuck.elapsed.as_millis() as u64,
-            };
-            shared.metrics.stalls.fetch_add(1, Ordering::Relaxed);
-            shared.metrics.set_error(stall.to_string());
-            first.get_or_insert(stall);
+            let stall = stalled(&slot.topic, slot.partition, stuck.offset, stuck.elapsed);
+            count(shared, &stall);
+            if !leave_policy {
+                continue;
+            }
+            if stalls.left_before(&slot, stuck.offset) {
+                first_repeat.get_or_insert(stall);
+            } else {
+                leave.push((slot.clone(), stuck.offset));
+                first_leave.get_or_insert(stall);
+            }
         }
     }
-    if let (Some(stall), StallPolicy::Leave) = (first, shared.config.stall_policy) {
-        shared.handoff.report_stall(stall);
-        consumer.unsubscribe();
+    if let Some((since, slot, offset)) = shared.handoff.idle_since() {
+        let waited = now.saturating_duration_since(since);
+        if waited >= timeout && idle.reported != Some(since) {
+            idle.reported = Some(since);
+            let stall = stalled(&slot.topic, slot.partition, offset, waited);
+            count(shared, &stall);
+            if leave_policy {
+                first_leave.get_or_insert(stall);
+            }
+        }
     }
+    if let Some(stall) = first_leave {
+        shared.handoff.report_stall(stall, true);
+        stalls.leave(leave);
+        consumer.unsubscribe();
+    } else if let Some(stall) = first_repeat {
+        shared.handoff.report_stall(stall, false);
+    }
+}
+
+/// The idle stall reported last, so one wait is reported once.
+#[derive(Default)]
+pub(crate) struct IdleCheck {
+    reported: Option<Instant>,
+}
+
+fn stalled(topic: &str, partition: i32, offset: i64, elapsed: std::time::Duration) -> Error {
+    Error::Stalled {
+        topic: topic.to_string(),
+        partition,
+        offset,
+        elapsed_ms: elapsed.as_millis() as u64,
+    }
+}
+
+fn count(shared: &Shared, stall: &Error) {
+    shared.metrics.stalls.fetch_add(1, Ordering::Relaxed);
+    shared.metrics.set_error(stall.to_string());
 }

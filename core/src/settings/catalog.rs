@@ -751,6 +751,9 @@ pub fn name_in(key: &str, dialect: Dialect) -> Option<&'static str> {
 pub const STEADY_DEFAULTS: &[(&str, &str)] = &[
     ("enable.auto.offset.store", "false"),
     ("fetch.queue.backoff.ms", "10"),
+    // Classic protocol only (the consumer protocol's assignor runs on the broker): incremental
+    // rebalances, so a rebalance moves only the partitions that change owner.
+    ("partition.assignment.strategy", "cooperative-sticky"),
 ];
 
 /// Defaults of older clients: `(key, before this version, the default then; None: no such key)`.

@@ -46,15 +46,36 @@ pub enum SettingsError {
 }
 
 /// Consumer properties, as the user wrote them (keys keep their spelling; later values win).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// `Debug` shows every key but the values of secret keys ([`redact::is_secret`]).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Settings {
     entries: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.entries.iter().map(|(k, v)| (k, redact::redact_value(k, v))))
+            .finish()
+    }
 }
 
 impl Settings {
     /// An empty set of settings.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// `text` with the value of every secret key of these settings replaced by `[redacted]`.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        for (key, value) in &self.entries {
+            if !value.is_empty() && redact::is_secret(key) {
+                text = text.replace(value.as_str(), "[redacted]");
+            }
+        }
+        text
     }
 
     /// Parses Java `.properties` text (comments, `=`/`:`/space separators, escapes, continuation lines).
