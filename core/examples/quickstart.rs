@@ -14,7 +14,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("bootstrap.servers", bootstrap.as_str()),
         ("group.id", "quickstart"),
         ("auto.offset.reset", "earliest"),
-        ("partition.assignment.strategy", "cooperative-sticky"),
         ("steady.processing.timeout.ms", "300000"),
     ]);
     let consumer = Consumer::new(&settings, &[&topic])?;

@@ -1,7 +1,7 @@
 //! A handler that never returns: within steady.processing.timeout.ms plus a rebalance the
 //! stuck consumer gives its partitions up and the other members consume them; the stuck
-//! consumer's next recv reports Stalled, and the one after that rejoins. Each member has one
-//! worker thread, so the stuck member calls recv only when the test does.
+//! consumer's next recv reports Stalled, and once the stuck handler returned it rejoins. Each
+//! member has one worker thread, so the stuck member calls recv only when the test does.
 
 #[path = "common/broker.rs"]
 mod broker;
@@ -86,10 +86,13 @@ fn a_stuck_handler_hands_its_partitions_to_the_others() {
     let stuck_consumer = members[stuck].consumer.clone();
     let stuck_stats = stuck_consumer.stats();
     let report = stuck_consumer.recv(Duration::ZERO);
-    // The recv after the report rejoins the group.
+    // The recv after the report asks to rejoin; the member rejoins once the handler returned.
     if let Ok(Some(r)) = stuck_consumer.recv(Duration::ZERO) {
         r.ack().unwrap();
     }
+    let out = stuck_consumer.stats();
+    assert!(out.left_group && out.assignment.is_empty(), "out while the handler runs");
+    release.store(true, Ordering::Release);
     wait_until("the stuck member rejoined", WAIT, || {
         !stuck_consumer.stats().assignment.is_empty()
     });
@@ -113,7 +116,6 @@ fn a_stuck_handler_hands_its_partitions_to_the_others() {
         "the stuck member's recv reported the stall: {report:?}"
     );
     drop(stuck_consumer);
-    release.store(true, Ordering::Release);
     for w in members {
         assert!(w.finish().is_empty());
     }

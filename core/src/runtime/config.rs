@@ -12,11 +12,18 @@ use std::time::Duration;
 /// What the watchdog does when a delivered record stays unacked past
 /// `steady.processing.timeout.ms`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// A stall is also records waiting that long while the application took none. The rules in
+/// full: docs/semantics.md.
 pub enum StallPolicy {
     /// Give up the assignment so other members take the partitions over; the next `recv`
-    /// reports [`Error::Stalled`], the one after it rejoins the group.
+    /// reports [`Error::Stalled`], a `recv` after it asks to rejoin, and the member rejoins
+    /// once every stuck handler it left for has returned. A record left for once is only
+    /// reported (not left for) when it stalls again.
     Leave,
-    /// Count the stall in the stats and `last_error`, nothing else.
+    /// Count the stall in the stats and `last_error`, nothing else; a partition whose offset
+    /// window grows past 64 × `steady.buffer.max.records` behind an unacked record is paused
+    /// until it shrinks, so memory stays bounded.
     Report,
 }
 

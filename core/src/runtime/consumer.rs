@@ -226,3 +226,54 @@ impl<'a> IntoIterator for &'a Consumer {
         self.iter()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unreachable() -> Consumer {
+        let settings = Settings::from_pairs([
+            ("bootstrap.servers", "127.0.0.1:1"),
+            ("group.id", "steady-unit"),
+        ]);
+        Consumer::new(&settings, &["t"]).expect("consumer")
+    }
+
+    #[test]
+    fn a_dead_poll_thread_ends_recv_and_commit_with_an_internal_error() {
+        let consumer = Arc::new(unreachable());
+        let blocked = {
+            let c = consumer.clone();
+            std::thread::spawn(move || c.recv(Duration::from_secs(3600)))
+        };
+        consumer.shared.panic_now.store(true, Ordering::Release);
+        let got = blocked.join().unwrap();
+        assert!(matches!(&got, Err(Error::Internal(m)) if m.contains("panicked")), "{got:?}");
+        assert!(got.unwrap_err().is_fatal());
+        assert!(matches!(consumer.recv(Duration::ZERO), Err(Error::Internal(_))));
+        assert!(matches!(consumer.commit(), Err(Error::Internal(_))));
+        assert!(consumer.stats().fatal_error.is_some());
+        consumer.close().expect("close after a dead poll thread");
+        assert!(matches!(consumer.recv(Duration::ZERO), Err(Error::Closed)));
+    }
+
+    #[test]
+    fn a_second_close_is_ok_and_recv_after_close_is_closed() {
+        let consumer = unreachable();
+        consumer.close().unwrap();
+        consumer.close().unwrap();
+        assert!(matches!(consumer.recv(Duration::ZERO), Err(Error::Closed)));
+        assert!(matches!(consumer.commit(), Err(Error::Closed)));
+    }
+
+    #[test]
+    fn bad_topics_are_refused_before_anything_starts() {
+        let settings = Settings::from_pairs([("bootstrap.servers", "h:1"), ("group.id", "g")]);
+        for topics in [&[][..], &["a b"][..], &["ok", ".."][..]] {
+            match Consumer::new(&settings, topics) {
+                Err(Error::InvalidArgument(m)) => assert!(m.starts_with("topics"), "{m}"),
+                other => panic!("{topics:?}: {other:?}"),
+            }
+        }
+    }
+}

@@ -80,6 +80,8 @@ pub(crate) struct Slot {
     fenced: AtomicBool,
     /// Acks of this epoch are ignored.
     revoked: AtomicBool,
+    /// Paused because the window holds too many offsets (poll thread).
+    window_paused: AtomicBool,
     metrics: Arc<Metrics>,
 }
 
@@ -101,6 +103,7 @@ impl Slot {
             draining: AtomicBool::new(false),
             fenced: AtomicBool::new(false),
             revoked: AtomicBool::new(false),
+            window_paused: AtomicBool::new(false),
             metrics,
         }
     }
@@ -203,6 +206,16 @@ impl Slot {
     /// Offsets in the window: polled in this epoch and not yet part of the committable prefix.
     pub fn window_len(&self) -> usize {
         self.window.lock().entries.len()
+    }
+
+    /// Records whether the partition is paused because its window is full.
+    pub fn set_window_paused(&self, paused: bool) {
+        self.window_paused.store(paused, Ordering::Release);
+    }
+
+    /// Whether the partition is paused because its window is full.
+    pub fn window_paused(&self) -> bool {
+        self.window_paused.load(Ordering::Acquire)
     }
 
     /// Whether the handler of `offset` returned: it is acked, or no longer tracked here.

@@ -39,7 +39,8 @@ const CONSUMER_QUEUE_TURN: usize = 64;
 const CLOSE_WAIT: Duration = Duration::from_secs(30);
 
 /// Starts the poll thread; it ends (after committing and leaving the group) once `stop` is set.
-/// Should it panic, the consumer fails with [`Error::Internal`]: every `recv` says so.
+/// Should it panic, the consumer fails with [`Error::Internal`]: every `recv` says so, and
+/// `last_error` has the panic's message.
 pub(crate) fn spawn(consumer: Kafka, topics: Vec<String>) -> std::io::Result<JoinHandle<()>> {
     let shared = consumer.context().shared.clone();
     std::thread::Builder::new()
@@ -49,15 +50,14 @@ pub(crate) fn spawn(consumer: Kafka, topics: Vec<String>) -> std::io::Result<Joi
                 PollLoop::new(consumer, topics).run()
             }));
             if let Err(panic) = run {
+                // The failure itself was set while unwinding (`PollLoop`'s drop); this adds
+                // what the panic said.
                 let what = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_default();
-                shared.fail(Error::Internal(format!(
-                    "steady's poll thread panicked ({what}); close the consumer and create a \
-                     new one"
-                )));
+                shared.metrics.set_error(format!("steady's poll thread panicked: {what}"));
             }
             shared.poll_ended.store(true, Ordering::Release);
         })
@@ -224,6 +224,10 @@ impl PollLoop {
     }
 
     fn housekeeping(&mut self) {
+        #[cfg(test)]
+        if self.shared.panic_now.load(Ordering::Acquire) {
+            panic!("a test asked the poll thread to panic");
+        }
         self.shared.handoff.free_spent(&mut self.spent);
         let now = Instant::now();
         if self.shared.commit_wanted.swap(false, Ordering::AcqRel) {
@@ -277,6 +281,9 @@ impl PollLoop {
             self.shared.metrics.set_error(format!("pause a full window: {e}"));
         }
         self.shared.metrics.pauses.fetch_add(1, Ordering::Relaxed);
+        for slot in &full {
+            slot.set_window_paused(true);
+        }
         self.window_paused.extend(full);
     }
 
@@ -292,6 +299,9 @@ impl PollLoop {
             .filter(|s| !s.fenced())
             .partition(|s| s.window_len() <= half);
         self.window_paused = kept;
+        for slot in &ready {
+            slot.set_window_paused(false);
+        }
         // Under backpressure the partition stays paused: the resume at the low-water mark
         // resumes it with the others.
         if !ready.is_empty() && !self.shared.assignment.paused() {
@@ -363,6 +373,12 @@ impl PollLoop {
 impl Drop for PollLoop {
     /// Also when the poll thread unwinds: messages and queue handles go before the consumer.
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            // Before `release` closes the hand-off: receivers must see the failure, not a close.
+            self.shared.fail(Error::Internal(
+                "steady's poll thread panicked; close the consumer and create a new one".into(),
+            ));
+        }
         self.shared.handoff.release();
         self.shared.fetch.close();
     }

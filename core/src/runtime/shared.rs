@@ -33,6 +33,9 @@ pub(crate) struct Shared {
     pub stalls: Mutex<Stalls>,
     /// Set when the poll thread has ended (closed, or dead).
     pub poll_ended: AtomicBool,
+    /// Makes the poll thread panic at its next turn (tests of the failure path).
+    #[cfg(test)]
+    pub panic_now: AtomicBool,
 }
 
 impl Shared {
@@ -50,6 +53,8 @@ impl Shared {
             fatal_raised: AtomicBool::new(false),
             stalls: Mutex::default(),
             poll_ended: AtomicBool::new(false),
+            #[cfg(test)]
+            panic_now: AtomicBool::new(false),
         }
     }
 

@@ -11,8 +11,11 @@ pub struct Stats {
     pub rebalances: u64,
     /// Partitions assigned now, as "topic/partition".
     pub assignment: Vec<String>,
-    /// Partitions paused for backpressure now.
+    /// Partitions paused now: for backpressure (all of them), or because a partition's offset
+    /// window is full (64 × `steady.buffer.max.records` offsets behind an unacked record).
     pub paused_partitions: Vec<String>,
+    /// Offsets tracked in the assigned partitions' windows (polled and not yet committable).
+    pub offset_window_records: u64,
     /// Records waiting in the hand-off buffer.
     pub buffered_records: u64,
     /// Payload bytes waiting in the hand-off buffer.
@@ -72,8 +75,10 @@ impl Stats {
             paused_partitions: if shared.assignment.paused() {
                 assignment.clone()
             } else {
-                Vec::new()
+                let paused = slots.iter().filter(|s| s.window_paused());
+                paused.map(|s| s.name()).collect()
             },
+            offset_window_records: slots.iter().map(|s| s.window_len() as u64).sum(),
             assignment,
             buffered_records: levels.records,
             buffered_bytes: levels.bytes,
