@@ -203,6 +203,11 @@ impl Slot {
         self.window.lock().in_flight
     }
 
+    /// Delivered records the watchdog reported stuck and not yet acked.
+    pub fn stuck_in_flight(&self) -> usize {
+        self.window.lock().stuck
+    }
+
     /// Offsets in the window: polled in this epoch and not yet part of the committable prefix.
     pub fn window_len(&self) -> usize {
         self.window.lock().entries.len()

@@ -1,7 +1,7 @@
 //! The stuck-handler watchdog. Two things are stalls, each counted once:
 //! - a record delivered and unacked for longer than `steady.processing.timeout.ms`;
-//! - records waiting that long with no receiver taking any (the application stopped calling
-//!   `recv`; its partitions would otherwise stay paused for good).
+//! - records waiting that long with no receiver taking any while no handler is stuck (the
+//!   application stopped calling `recv`; its partitions would otherwise stay paused for good).
 //!
 //! Policy `leave` gives the assignment up (unsubscribe → revoke → the other members take the
 //! partitions over) and makes the next `recv` report the stall; the member rejoins on a `recv`
@@ -17,6 +17,7 @@ use super::shared::Shared;
 use super::Error;
 use rdkafka::consumer::Consumer;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Looks for stuck records and idle receivers and applies the stall policy (poll thread).
@@ -25,7 +26,8 @@ pub(crate) fn inspect(consumer: &Kafka, shared: &Shared, now: Instant, idle: &mu
     let leave_policy = shared.config.stall_policy == StallPolicy::Leave;
     let mut stalls = shared.stalls.lock();
     let (mut leave, mut first_leave, mut first_repeat) = (Vec::new(), None, None);
-    for slot in shared.assignment.slots() {
+    let slots = shared.assignment.slots();
+    for slot in &slots {
         for stuck in slot.stuck(timeout, now) {
             let stall = stalled(&slot.topic, slot.partition, stuck.offset, stuck.elapsed);
             count(shared, &stall);
@@ -35,12 +37,15 @@ pub(crate) fn inspect(consumer: &Kafka, shared: &Shared, now: Instant, idle: &mu
             if stalls.left_before(&slot, stuck.offset) {
                 first_repeat.get_or_insert(stall);
             } else {
-                leave.push((slot.clone(), stuck.offset));
+                leave.push((Arc::clone(slot), stuck.offset));
                 first_leave.get_or_insert(stall);
             }
         }
     }
-    if let Some((since, slot, offset)) = shared.handoff.idle_since() {
+    // Receivers blocked in stuck handlers are that stall, not an idle application.
+    let handlers_stuck = slots.iter().any(|s| s.stuck_in_flight() > 0);
+    let idle_since = shared.handoff.idle_since().filter(|_| !handlers_stuck);
+    if let Some((since, slot, offset)) = idle_since {
         let waited = now.saturating_duration_since(since);
         if waited >= timeout && idle.reported != Some(since) {
             idle.reported = Some(since);
