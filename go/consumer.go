@@ -11,6 +11,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -19,12 +20,24 @@ import (
 // thread of its own, so a slow handler never makes its group rebalance.
 //
 // All methods may be called from any goroutines at the same time. Close wakes a Poll blocked
-// in another goroutine; after Close every method returns an error matching ErrClosed.
+// in another goroutine; after Close every method but Close returns an error matching
+// ErrClosed. After a fatal error (IsFatal) every Poll, PollBatch and Commit returns that
+// error again, and Close still works.
 type Consumer struct {
 	// mu is held for reading by every call into C and for writing by the free in Close.
 	mu      sync.RWMutex
 	ptr     *C.steady_consumer
 	cleanup runtime.Cleanup
+	// closed is shared with the consumer's messages: set once the consumer is closed.
+	closed *atomic.Bool
+	// closeOnce runs the close; later and concurrent Closes wait for it.
+	closeOnce sync.Once
+}
+
+// handle is what the cleanup of an unclosed Consumer needs.
+type handle struct {
+	ptr    *C.steady_consumer
+	closed *atomic.Bool
 }
 
 // NewConsumer checks settings with the rule checks (an error finding refuses with an error
@@ -50,8 +63,11 @@ func NewConsumer(settings map[string]string, topics []string) (*Consumer, error)
 	}); err != nil {
 		return nil, err
 	}
-	c := &Consumer{ptr: p}
-	c.cleanup = runtime.AddCleanup(c, func(p *C.steady_consumer) { C.steady_consumer_free(p) }, c.ptr)
+	c := &Consumer{ptr: p, closed: new(atomic.Bool)}
+	c.cleanup = runtime.AddCleanup(c, func(h handle) {
+		C.steady_consumer_free(h.ptr)
+		h.closed.Store(true)
+	}, handle{p, c.closed})
 	return c, nil
 }
 
@@ -68,7 +84,7 @@ func (c *Consumer) use(f func(p *C.steady_consumer) error) error {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.ptr == nil {
-		return &Error{Code: ResultClosed, Message: "consumer is closed"}
+		return newError(ResultClosed, "consumer is closed")
 	}
 	err := f(c.ptr)
 	runtime.KeepAlive(c)
@@ -76,7 +92,8 @@ func (c *Consumer) use(f func(p *C.steady_consumer) error) error {
 }
 
 // Poll waits up to timeout (negative: no limit) for the next record. It returns (nil, nil) when
-// nothing arrived in time. Ack the message once it is processed.
+// nothing arrived in time. Ack the message once it is processed. After a fatal error it returns
+// that error (IsFatal) every time; after Close, an error matching ErrClosed.
 func (c *Consumer) Poll(timeout time.Duration) (*Message, error) {
 	var m *C.steady_message
 	err := c.use(func(p *C.steady_consumer) error {
@@ -88,14 +105,14 @@ func (c *Consumer) Poll(timeout time.Duration) (*Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newMessage(m), nil
+	return newMessage(m, c.closed), nil
 }
 
 // PollBatch waits up to timeout (negative: no limit) for records and returns up to max of them;
-// an empty slice when nothing arrived in time.
+// an empty slice when nothing arrived in time. Errors as Poll.
 func (c *Consumer) PollBatch(max int, timeout time.Duration) ([]*Message, error) {
 	if max < 1 {
-		return nil, &Error{Code: ResultInvalidArgument, Message: "max must be at least 1"}
+		return nil, newError(ResultInvalidArgument, "max must be at least 1")
 	}
 	buf := (**C.steady_message)(C.calloc(C.size_t(max), C.size_t(unsafe.Sizeof((*C.steady_message)(nil)))))
 	defer C.free(unsafe.Pointer(buf))
@@ -113,17 +130,18 @@ func (c *Consumer) PollBatch(max int, timeout time.Duration) ([]*Message, error)
 	}
 	messages := make([]*Message, 0, int(n))
 	for _, m := range unsafe.Slice(buf, int(n)) {
-		messages = append(messages, newMessage(m))
+		messages = append(messages, newMessage(m, c.closed))
 	}
 	return messages, nil
 }
 
 func isTimeout(err error) bool {
 	e, ok := err.(*Error)
-	return ok && e.Code == ResultTimeout
+	return ok && e.code == ResultTimeout
 }
 
-// Commit commits the acked prefix of every assigned partition now.
+// Commit commits the acked prefix of every assigned partition now. After a fatal error it
+// returns that error; after Close, an error matching ErrClosed.
 func (c *Consumer) Commit() error {
 	return c.use(func(p *C.steady_consumer) error {
 		return call(func(e **C.steady_error) C.steady_result { return C.steady_consumer_commit(p, e) })
@@ -185,7 +203,11 @@ type Stats struct {
 	Committed        []CommittedOffset `json:"committed"`
 	ProcessingRate   float64           `json:"processing_rate"`
 	Stalls           uint64            `json:"stalls"`
-	LastError        *string           `json:"last_error"`
+	// Errors counts the errors seen since start, fatal or not; LastError is the last one.
+	Errors    uint64  `json:"errors"`
+	LastError *string `json:"last_error"`
+	// FatalError is the error that ended the consumer (see Error.IsFatal); nil while it runs.
+	FatalError *string `json:"fatal_error"`
 }
 
 // CommittedOffset is the next offset to read of one partition ("topic/partition").
@@ -212,26 +234,22 @@ func (c *Consumer) Stats() (Stats, error) {
 
 // Close stops deliveries and wakes Polls blocked in other goroutines, waits up to
 // steady.revoke.drain.ms for the messages in flight to be acked (by any goroutine), commits the
-// acked prefix, leaves the group and releases the consumer once the Polls have returned. A second Close returns an error matching
-// ErrClosed. Messages stay readable; their Ack then returns an error matching ErrClosed.
+// acked prefix, leaves the group and releases the consumer once the Polls have returned. It
+// works after a fatal error too. An error (a failed final commit) still leaves the consumer
+// closed. A second Close, also one running at the same time, returns nil once the first has
+// finished. Messages stay readable; their Ack then returns an error matching ErrClosed.
 func (c *Consumer) Close() error {
-	err := c.use(func(p *C.steady_consumer) error {
-		return call(func(e **C.steady_error) C.steady_result { return C.steady_consumer_close(p, e) })
-	})
-	if isClosed(err) {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ptr != nil {
+	var err error
+	c.closeOnce.Do(func() {
+		err = c.use(func(p *C.steady_consumer) error {
+			return call(func(e **C.steady_error) C.steady_result { return C.steady_consumer_close(p, e) })
+		})
+		c.closed.Store(true)
+		c.mu.Lock()
+		defer c.mu.Unlock()
 		c.cleanup.Stop()
 		C.steady_consumer_free(c.ptr)
 		c.ptr = nil
-	}
+	})
 	return err
-}
-
-func isClosed(err error) bool {
-	e, ok := err.(*Error)
-	return ok && e.Code == ResultClosed
 }

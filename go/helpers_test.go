@@ -93,7 +93,7 @@ func firstMessage(t *testing.T, c *Consumer) *Message {
 // code is the result code of err, or ResultOK for nil and other errors.
 func code(err error) Result {
 	if e, ok := err.(*Error); ok {
-		return e.Code
+		return e.Code()
 	}
 	return ResultOK
 }

@@ -8,6 +8,7 @@ import "C"
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -19,6 +20,8 @@ type Header struct {
 }
 
 // Message is one Kafka record, copied into Go. Ack it once it is processed, from any goroutine.
+// Its fields stay readable, with the same data, after Ack and after the consumer is closed.
+// It keeps only its own data and what acking it needs, never its Consumer.
 type Message struct {
 	Topic     string
 	Partition int32
@@ -31,9 +34,12 @@ type Message struct {
 	// Timestamp is the create or log-append time; zero when unknown.
 	Timestamp time.Time
 
+	// mu serialises Acks; ptr is nil once an Ack succeeded.
 	mu      sync.Mutex
 	ptr     *C.steady_message
 	cleanup runtime.Cleanup
+	// closed is set once the consumer that delivered it is closed.
+	closed *atomic.Bool
 }
 
 // goBytes copies a C buffer; nil stays nil.
@@ -44,13 +50,14 @@ func goBytes(p *C.uint8_t, n C.size_t) []byte {
 	return C.GoBytes(unsafe.Pointer(p), C.int(n))
 }
 
-// newMessage copies the record of m into Go and keeps m for Ack.
-func newMessage(m *C.steady_message) *Message {
+// newMessage copies the record of m into Go and keeps m for Ack; closed is its consumer's flag.
+func newMessage(m *C.steady_message, closed *atomic.Bool) *Message {
 	msg := &Message{
 		Topic:     C.GoString(C.steady_message_topic(m)),
 		Partition: int32(C.steady_message_partition(m)),
 		Offset:    int64(C.steady_message_offset(m)),
 		ptr:       m,
+		closed:    closed,
 	}
 	if ts := int64(C.steady_message_timestamp(m)); ts >= 0 {
 		msg.Timestamp = time.UnixMilli(ts)
@@ -74,12 +81,16 @@ func newMessage(m *C.steady_message) *Message {
 }
 
 // Ack marks the record processed (any goroutine, any order; steady commits only a contiguous
-// prefix). The first successful Ack releases the C message; a second Ack is an error.
+// prefix). The first successful Ack releases the C message; a second Ack has no effect and
+// returns nil. Once the consumer is closed, Ack returns an error matching ErrClosed.
 func (m *Message) Ack() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.ptr == nil {
-		return &Error{Code: ResultInvalidArgument, Message: "message already acked"}
+		if m.closed.Load() {
+			return newError(ResultClosed, "consumer is closed")
+		}
+		return nil
 	}
 	err := call(func(e **C.steady_error) C.steady_result { return C.steady_message_ack(m.ptr, e) })
 	if err == nil {

@@ -17,7 +17,8 @@ tests/c/doc-example.sh docs/c.md tests/c/example.c
 static_deps=(-lz -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
 warn=(-std=c11 -Wall -Wextra -Wpedantic -Werror -g -Iinclude)
 san=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
-tests=(tests/c/harness.c tests/c/test_doctor.c tests/c/test_consumer.c tests/c/test_misuse.c)
+tests=(tests/c/harness.c tests/c/test_doctor.c tests/c/test_consumer.c tests/c/test_misuse.c
+       tests/c/test_semantics.c tests/c/test_fatal.c)
 shared=(-L"$lib" -lsteady -Wl,-rpath,"$lib" -lpthread)
 
 gcc "${warn[@]}" "${san[@]}" "${tests[@]}" "$lib/libsteady.a" "${static_deps[@]}" -o "$build/test-static"
@@ -36,12 +37,17 @@ suffix="$$-$(date +%s)"
 export STEADY_BOOTSTRAP="$bootstrap"
 export STEADY_TOPIC_SLOW="steady-c-slow-$suffix"
 export STEADY_TOPIC_EMPTY="steady-c-empty-$suffix"
+export STEADY_TOPIC_SEMANTICS="steady-c-semantics-$suffix"
+export STEADY_TOPIC_FENCED="steady-c-fenced-$suffix"
 export STEADY_SLOW_RECORDS=2
 example_topic="steady-c-example-$suffix"
-for topic in "$STEADY_TOPIC_SLOW" "$STEADY_TOPIC_EMPTY" "$example_topic"; do
+for topic in "$STEADY_TOPIC_SLOW" "$STEADY_TOPIC_EMPTY" "$STEADY_TOPIC_SEMANTICS" \
+    "$STEADY_TOPIC_FENCED" "$example_topic"; do
     tests/kafka/kafka.sh topic create "$topic" 1
 done
 printf 'trace:a\tk1\tslow-1\ntrace:b\tk2\tslow-2\n' | tests/c/produce.sh "$bootstrap" "$STEADY_TOPIC_SLOW"
+printf 'h:1\tk1\tv1\nh:2\tk2\tv2\n' | tests/c/produce.sh "$bootstrap" "$STEADY_TOPIC_SEMANTICS"
+printf 'n:1\tk1\tfenced\n' | tests/c/produce.sh "$bootstrap" "$STEADY_TOPIC_FENCED"
 printf 'n:1\tk1\thello\nn:2\tk2\tsteady\nn:3\tk3\tworld\n' | tests/c/produce.sh "$bootstrap" "$example_topic"
 
 # Full unwinding: the Rust frames have no frame pointers, and lsan.supp matches one of them.

@@ -20,6 +20,13 @@ void test_fail(const char *file, int line, const char *fmt, ...) {
     current_failed = 1;
 }
 
+int test_expect(int ok, const char *file, int line, const char *text) {
+    if (!ok) {
+        test_fail(file, line, "%s", text);
+    }
+    return ok;
+}
+
 const char *test_env(const char *name) {
     const char *value = getenv(name);
     if (value == NULL || *value == '\0') {
@@ -81,6 +88,14 @@ void sleep_ms(int64_t ms) {
     }
 }
 
+steady_result test_first_record(steady_consumer *consumer, steady_message **out) {
+    steady_result r = STEADY_RESULT_TIMEOUT;
+    for (int64_t deadline = now_ms() + 60000; r == STEADY_RESULT_TIMEOUT && now_ms() < deadline;) {
+        r = steady_consumer_poll(consumer, 1000, out, NULL);
+    }
+    return r;
+}
+
 struct test {
     const char *name;
     void (*run)(void);
@@ -90,9 +105,13 @@ static const struct test TESTS[] = {
     {"doctor_seed_example", test_doctor_seed_example},
     {"doctor_probe", test_doctor_probe},
     {"misuse", test_misuse},
+    {"error_accessors", test_error_accessors},
     {"misuse_consumer", test_misuse_consumer},
     {"close_wakes_poll", test_close_wakes_poll},
+    {"semantics", test_semantics},
     {"slow_handler_no_rebalance", test_slow_handler_no_rebalance},
+    {"fenced_static_member", test_fenced_static_member},
+    {"unsupported_assignor", test_unsupported_assignor},
 };
 
 static int selected(const char *name, int argc, char **argv) {

@@ -31,8 +31,14 @@
 /* CHECK_RESULT for STEADY_RESULT_OK without error detail. */
 #define CHECK_OK(call) CHECK_RESULT(call, STEADY_RESULT_OK, (steady_error *)NULL)
 
+/* Like CHECK, but the test goes on (to release what it holds); evaluates to the condition. */
+#define EXPECT(cond) test_expect((cond) != 0, __FILE__, __LINE__, #cond)
+
 /* Marks the running test failed. */
 void test_fail(const char *file, int line, const char *fmt, ...);
+
+/* Marks the running test failed when `ok` is 0, naming `text`; returns `ok`. */
+int test_expect(int ok, const char *file, int line, const char *text);
 
 /* The broker's bootstrap servers (STEADY_BOOTSTRAP), or exits. */
 const char *test_bootstrap(void);
@@ -55,6 +61,9 @@ int64_t now_ms(void);
 /* Sleeps `ms` milliseconds. */
 void sleep_ms(int64_t ms);
 
+/* Polls up to 60 s for the first record of a new subscription (one poll's result otherwise). */
+steady_result test_first_record(steady_consumer *consumer, steady_message **out);
+
 /* The tests (each in its own file). */
 void test_doctor_seed_example(void);
 void test_doctor_probe(void);
@@ -62,5 +71,9 @@ void test_slow_handler_no_rebalance(void);
 void test_close_wakes_poll(void);
 void test_misuse(void);
 void test_misuse_consumer(void);
+void test_error_accessors(void);
+void test_semantics(void);
+void test_fenced_static_member(void);
+void test_unsupported_assignor(void);
 
 #endif

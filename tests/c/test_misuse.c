@@ -1,5 +1,5 @@
-/* Misuse of the C ABI: NULLs, bad UTF-8, out-of-range values, double close, use after close.
- * Every one is an error code (with a message naming the culprit), never a crash. */
+/* Misuse of the C ABI: NULLs, bad UTF-8, out-of-range values, bad topic names, use after
+ * close. Every one is an error code (with a message naming the culprit), never a crash. */
 #include <string.h>
 
 #include "harness.h"
@@ -91,7 +91,8 @@ void test_misuse(void) {
     steady_settings_free(settings);
 }
 
-/* Consumer calls: bad arguments, refused settings, double close, use after close. */
+/* Consumer calls: bad arguments and topic names, refused settings, second close (OK), use after
+ * close (CLOSED). */
 void test_misuse_consumer(void) {
     const char *topic = test_env("STEADY_TOPIC_EMPTY");
     steady_error *err = NULL;
@@ -126,6 +127,32 @@ void test_misuse_consumer(void) {
           STEADY_RESULT_INVALID_UTF8);
     CHECK(steady_consumer_new(settings, &topic, 1, NULL, NULL) == STEADY_RESULT_NULL_PARAMETER);
     CHECK(consumer == NULL);
+    /* Names Kafka does not accept: empty, illegal characters, "..", longer than 249. */
+    char too_long[251];
+    memset(too_long, 'x', sizeof too_long - 1);
+    too_long[sizeof too_long - 1] = '\0';
+    const char *illegal[] = {"", "no spaces", "..", "a/b", too_long};
+    for (size_t i = 0; i < sizeof illegal / sizeof illegal[0]; i++) {
+        const char *topics[] = {topic, illegal[i]};
+        steady_result r = steady_consumer_new(settings, topics, 2, &consumer, &err);
+        if (r == STEADY_RESULT_OK) {
+            steady_consumer_free(consumer);
+            consumer = NULL;
+        }
+        if (!EXPECT(r == STEADY_RESULT_INVALID_ARGUMENT)) {
+            fprintf(stderr, "  topic \"%.20s\": %u %s\n", illegal[i], (unsigned)r,
+                    err ? steady_error_message(err) : "");
+        }
+        steady_error_free(err);
+        err = NULL;
+    }
+    const char *spaced = illegal[1];
+    CHECK_RESULT(steady_consumer_new(settings, &spaced, 1, &consumer, &err),
+                 STEADY_RESULT_INVALID_ARGUMENT, err);
+    CHECK(strstr(steady_error_message(err), "no spaces") != NULL);
+    steady_error_free(err);
+    err = NULL;
+    CHECK(consumer == NULL);
     CHECK_RESULT(steady_consumer_new(settings, &topic, 1, &consumer, &err), STEADY_RESULT_OK, err);
     steady_settings_free(settings);
 
@@ -153,11 +180,12 @@ void test_misuse_consumer(void) {
     steady_report_free(warnings);
 
     CHECK_RESULT(steady_consumer_close(consumer, &err), STEADY_RESULT_OK, err);
-    CHECK_RESULT(steady_consumer_close(consumer, &err), STEADY_RESULT_CLOSED, err);
+    CHECK_RESULT(steady_consumer_close(consumer, &err), STEADY_RESULT_OK, err); /* no effect */
+    CHECK_RESULT(steady_consumer_poll(consumer, 100, &message, &err), STEADY_RESULT_CLOSED, err);
+    CHECK(steady_error_code(err) == STEADY_RESULT_CLOSED && !steady_error_is_fatal(err));
     CHECK(strstr(steady_error_message(err), "closed") != NULL);
     steady_error_free(err);
     err = NULL;
-    CHECK(steady_consumer_poll(consumer, 100, &message, NULL) == STEADY_RESULT_CLOSED);
     CHECK(steady_consumer_poll_batch(consumer, 100, batch, 4, &count, NULL) ==
           STEADY_RESULT_CLOSED);
     CHECK(steady_consumer_commit(consumer, NULL) == STEADY_RESULT_CLOSED);
@@ -170,4 +198,37 @@ void test_misuse_consumer(void) {
     steady_string_free(json);
     CHECK(steady_consumer_close(NULL, NULL) == STEADY_RESULT_NULL_PARAMETER);
     steady_consumer_free(consumer);
+}
+
+/* The error accessors: NULL, and errors that do not come from Kafka. */
+void test_error_accessors(void) {
+    CHECK(steady_error_kafka_code(NULL) == 0);
+    CHECK(steady_error_kafka_name(NULL) == NULL);
+    CHECK(!steady_error_is_fatal(NULL));
+    CHECK(!steady_error_is_retriable(NULL));
+
+    steady_error *err = NULL;
+    CHECK_RESULT(steady_settings_set(NULL, "k", "v", &err), STEADY_RESULT_NULL_PARAMETER, err);
+    CHECK(steady_error_kafka_code(err) == 0);
+    CHECK(steady_error_kafka_name(err) == NULL);
+    CHECK(!steady_error_is_fatal(err));
+    CHECK(!steady_error_is_retriable(err));
+    steady_error_free(err);
+    err = NULL;
+
+    steady_check_options *options = NULL;
+    CHECK_OK(steady_check_options_new(&options));
+    steady_result r = steady_check_options_set_dialect(options, "cobol", &err);
+    steady_check_options_free(options);
+    CHECK_RESULT(r, STEADY_RESULT_INVALID_ARGUMENT, err);
+    CHECK(steady_error_kafka_code(err) == 0 && steady_error_kafka_name(err) == NULL);
+    CHECK(!steady_error_is_fatal(err) && !steady_error_is_retriable(err));
+    steady_error_free(err);
+
+    /* The new codes have fixed values and descriptions of their own. */
+    CHECK(STEADY_RESULT_KAFKA_FATAL == 303 && STEADY_RESULT_INTERNAL == 901);
+    CHECK(strcmp(steady_result_str(STEADY_RESULT_KAFKA_FATAL), "unknown result") != 0);
+    CHECK(strcmp(steady_result_str(STEADY_RESULT_INTERNAL), "unknown result") != 0);
+    CHECK(strcmp(steady_result_str(STEADY_RESULT_KAFKA_FATAL),
+                 steady_result_str(STEADY_RESULT_KAFKA)) != 0);
 }
