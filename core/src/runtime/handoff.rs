@@ -342,13 +342,16 @@ impl Handoff {
         self.room.notify_all();
     }
 
-    /// Closes, frees every record still buffered or held and waits for receivers still
-    /// copying (poll thread, before the consumer is destroyed: librdkafka's messages among
-    /// them must go first). Idempotent.
+    /// Closes (unless a failure ended the consumer: `recv` keeps returning it until the
+    /// application closes), frees every record still buffered or held and waits for receivers
+    /// still copying (poll thread, before the consumer is destroyed: librdkafka's messages
+    /// among them must go first). Idempotent.
     pub fn release(&self) {
-        self.close();
         let dropped = {
             let mut s = self.state.lock();
+            s.closed |= s.failed.is_none();
+            self.ready.notify_all();
+            self.room.notify_all();
             s.bytes = 0;
             (std::mem::take(&mut s.buffer), std::mem::take(&mut s.held))
         };
