@@ -6,11 +6,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A Kafka consumer whose poll loop (heartbeats, rebalances, commits) runs on a thread of its own,
@@ -18,12 +19,20 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>Every method may be called from any threads at the same time. {@link #close()} wakes a
  * {@link #poll} blocked in another thread (it throws CLOSED); after close every call throws a
- * {@link SteadyException} with {@link Result#CLOSED}; a second close does nothing.
+ * {@link SteadyException} with {@link Result#CLOSED}; a second close returns once the first has
+ * finished. After a fatal error ({@link SteadyException#isFatal()}) every poll and commit throws
+ * that error again; only close is left. A consumer never closed is closed and released by a
+ * cleaner once unreachable; its messages do not keep it alive.
  */
 public final class Consumer implements AutoCloseable {
-    /** Held for reading by every call into C, for writing by the free in close. */
-    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    /** The largest {@code max} {@link #pollBatch} accepts. */
+    public static final int MAX_BATCH = 65_536;
+
     private final Handle handle;
+    /** Set by the first {@link #close()}. */
+    private final AtomicBoolean closing = new AtomicBoolean();
+    /** Released when the first {@link #close()} has finished. */
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     /**
      * Checks {@code settings} with the rule checks (an error finding throws CONFIG_REFUSED naming
@@ -31,16 +40,22 @@ public final class Consumer implements AutoCloseable {
      * the settings.
      */
     public Consumer(Settings settings, List<String> topics) {
-        MemorySegment s = settings.pointer();
+        if (topics == null) {
+            throw new SteadyException(Result.NULL_PARAMETER.code(), "topics is null");
+        }
+        MemorySegment s = Settings.acquire(settings);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment array = arena.allocate(ADDRESS, Math.max(1, topics.size()));
-            for (int i = 0; i < topics.size(); i++) {
-                array.setAtIndex(ADDRESS, i, Native.cString(arena, topics.get(i)));
+            int count = topics.size();
+            MemorySegment array = arena.allocate(ADDRESS, Math.max(1, count));
+            for (int i = 0; i < count; i++) {
+                array.setAtIndex(ADDRESS, i, Native.cString(arena, topics.get(i), "topics[" + i + "]"));
             }
-            long count = topics.size();
+            long len = count; // never more than the array holds
             MemorySegment out = Native.slot(arena);
-            Native.check(arena, err -> (int) Native.CONSUMER_NEW.invokeExact(s, array, count, out, err));
-            handle = new Handle(this, Native.pointer(out), Native.CONSUMER_FREE, "consumer");
+            Native.check(arena, err -> (int) Native.CONSUMER_NEW.invokeExact(s, array, len, out, err));
+            handle = new Handle(this, Native.pointer(out), Native.CONSUMER_FREE, "consumer", Result.CLOSED);
+        } finally {
+            Settings.done(settings);
         }
     }
 
@@ -50,16 +65,17 @@ public final class Consumer implements AutoCloseable {
         T run(MemorySegment consumer, Arena arena);
     }
 
-    /** Runs {@code use} on the live handle under the read lock; CLOSED once freed. */
+    /**
+     * Runs {@code use} on the C consumer, which stays allocated (and this object reachable) until
+     * it returns; CLOSED once closed.
+     */
     private <T> T use(Use<T> use) {
-        lock.readLock().lock();
+        MemorySegment c = handle.acquire();
         try (Arena arena = Arena.ofConfined()) {
-            if (handle.released()) {
-                throw new SteadyException(Result.CLOSED.code(), "consumer is closed");
-            }
-            return use.run(handle.pointer(), arena);
+            return use.run(c, arena);
         } finally {
-            lock.readLock().unlock();
+            handle.done();
+            Reference.reachabilityFence(this);
         }
     }
 
@@ -77,19 +93,31 @@ public final class Consumer implements AutoCloseable {
         });
     }
 
-    /** Waits up to {@code timeout} for records and returns up to {@code max}; empty on timeout. */
+    /**
+     * Waits up to {@code timeout} (negative: no limit) for records and returns up to {@code max}
+     * (1 to {@link #MAX_BATCH}) of them; an empty list on timeout. Another {@code max} throws
+     * INVALID_ARGUMENT naming it.
+     */
     public List<Message> pollBatch(int max, Duration timeout) {
+        if (max < 1 || max > MAX_BATCH) {
+            throw Native.invalidArgument("max " + max + ": expected 1 to " + MAX_BATCH + " messages");
+        }
         int ms = Native.millis(timeout);
         return use((c, arena) -> {
-            MemorySegment buffer = arena.allocate(ADDRESS, Math.max(1, max));
-            long len = max;
+            MemorySegment buffer = arena.allocate(ADDRESS, max);
+            long len = buffer.byteSize() / ADDRESS.byteSize(); // the room C may fill: max pointers
             MemorySegment count = arena.allocate(JAVA_LONG);
-            List<Message> messages = new ArrayList<>();
             if (!Native.succeeded(arena, Result.TIMEOUT,
                     err -> (int) Native.CONSUMER_POLL_BATCH.invokeExact(c, ms, buffer, len, count, err))) {
-                return messages;
+                return new ArrayList<>();
             }
-            for (long i = 0; i < count.get(JAVA_LONG, 0); i++) {
+            long n = count.get(JAVA_LONG, 0);
+            if (n < 0 || n > len) {
+                throw new IllegalStateException("steady_consumer_poll_batch reported " + n
+                        + " messages for room of " + len);
+            }
+            List<Message> messages = new ArrayList<>((int) n);
+            for (long i = 0; i < n; i++) {
                 messages.add(new Message(buffer.getAtIndex(ADDRESS, i)));
             }
             return messages;
@@ -134,30 +162,41 @@ public final class Consumer implements AutoCloseable {
     /**
      * Stops deliveries and wakes polls blocked in other threads, waits up to
      * {@code steady.revoke.drain.ms} for the messages in flight to be acked (by any thread),
-     * commits the acked prefix, leaves the group and releases the consumer once the polls have
-     * returned. Idempotent.
+     * commits the acked prefix (nothing after a fatal error), leaves the group and releases the
+     * consumer once the calls in flight have returned. Works after a fatal error too. A second
+     * close, also one running at the same time, returns once the first has finished.
      */
     @Override
     public void close() {
-        SteadyException failure = null;
+        if (!closing.compareAndSet(false, true)) {
+            awaitClosed();
+            return;
+        }
         try {
             use((c, arena) -> {
                 Native.check(arena, err -> (int) Native.CONSUMER_CLOSE.invokeExact(c, err));
                 return null;
             });
-        } catch (SteadyException e) {
-            if (e.result() != Result.CLOSED) {
-                failure = e;
+        } finally {
+            handle.close();
+            closed.countDown();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** Waits for the first close to finish; an interrupt is kept for the caller. */
+    private void awaitClosed() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                closed.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
         }
-        lock.writeLock().lock();
-        try {
-            handle.release();
-        } finally {
-            lock.writeLock().unlock();
-        }
-        if (failure != null) {
-            throw failure;
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.steady;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -16,6 +17,9 @@ import java.lang.invoke.MethodHandle;
 import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The downcalls into libsteady, one method handle per C function of include/steady.h.
@@ -33,6 +37,14 @@ final class Native {
     /** Releases handles that were never closed. */
     static final Cleaner CLEANER = Cleaner.create();
 
+    /** The C signature of every function below, by C name (the tests compare them with the header). */
+    private static final Map<String, FunctionDescriptor> SIGNATURES = new LinkedHashMap<>();
+
+    /** The C signature of every function this class calls, by C name, in declaration order. */
+    static Map<String, FunctionDescriptor> signatures() {
+        return Collections.unmodifiableMap(SIGNATURES);
+    }
+
     private static SymbolLookup lookup() {
         String path = System.getProperty("steady.library", "");
         if (!path.isEmpty()) {
@@ -43,19 +55,28 @@ final class Native {
     }
 
     private static MethodHandle fn(String name, MemoryLayout result, MemoryLayout... args) {
-        MemorySegment symbol = LIBRARY.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name));
-        return LINKER.downcallHandle(symbol, FunctionDescriptor.of(result, args));
+        return downcall(name, FunctionDescriptor.of(result, args));
     }
 
     private static MethodHandle fnVoid(String name, MemoryLayout... args) {
+        return downcall(name, FunctionDescriptor.ofVoid(args));
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor signature) {
+        SIGNATURES.put(name, signature);
         MemorySegment symbol = LIBRARY.find(name).orElseThrow(() -> new UnsatisfiedLinkError(name));
-        return LINKER.downcallHandle(symbol, FunctionDescriptor.ofVoid(args));
+        return LINKER.downcallHandle(symbol, signature);
     }
 
     static final MethodHandle VERSION = fn("steady_version", ADDRESS);
     static final MethodHandle RESULT_STR = fn("steady_result_str", ADDRESS, JAVA_INT);
     static final MethodHandle ERROR_CODE = fn("steady_error_code", JAVA_INT, ADDRESS);
     static final MethodHandle ERROR_MESSAGE = fn("steady_error_message", ADDRESS, ADDRESS);
+    static final MethodHandle ERROR_KAFKA_CODE = fn("steady_error_kafka_code", JAVA_INT, ADDRESS);
+    static final MethodHandle ERROR_KAFKA_NAME = fn("steady_error_kafka_name", ADDRESS, ADDRESS);
+    static final MethodHandle ERROR_IS_FATAL = fn("steady_error_is_fatal", JAVA_BOOLEAN, ADDRESS);
+    static final MethodHandle ERROR_IS_RETRIABLE =
+            fn("steady_error_is_retriable", JAVA_BOOLEAN, ADDRESS);
     static final MethodHandle ERROR_FREE = fnVoid("steady_error_free", ADDRESS);
     static final MethodHandle STRING_FREE = fnVoid("steady_string_free", ADDRESS);
 
@@ -171,24 +192,32 @@ final class Native {
         if (code == Result.OK.code()) {
             return true;
         }
-        SteadyException e = exception(code, errOut.get(ADDRESS, 0));
+        MemorySegment error = errOut.get(ADDRESS, 0);
         if (code == tolerated.code()) {
+            free(ERROR_FREE, error);
             return false;
         }
-        throw e;
+        throw exception(code, error);
     }
 
-    /** The exception for {@code code}, with the message of {@code error} (freed here) if any. */
+    /**
+     * The exception for {@code code}, with the message and the Kafka detail of {@code error}
+     * (freed here) if any.
+     */
     private static SteadyException exception(int code, MemorySegment error) {
         if (error.equals(MemorySegment.NULL)) {
             return new SteadyException(code, resultText(code));
         }
-        String message = string(invoke(() -> (MemorySegment) ERROR_MESSAGE.invokeExact(error)));
-        invoke(() -> {
-            ERROR_FREE.invokeExact(error);
-            return null;
-        });
-        return new SteadyException(code, message);
+        try {
+            String message = string(invoke(() -> (MemorySegment) ERROR_MESSAGE.invokeExact(error)));
+            int kafkaCode = invoke(() -> (int) ERROR_KAFKA_CODE.invokeExact(error));
+            String kafkaName = string(invoke(() -> (MemorySegment) ERROR_KAFKA_NAME.invokeExact(error)));
+            boolean fatal = invoke(() -> (boolean) ERROR_IS_FATAL.invokeExact(error));
+            boolean retriable = invoke(() -> (boolean) ERROR_IS_RETRIABLE.invokeExact(error));
+            return new SteadyException(code, message, kafkaCode, kafkaName, fatal, retriable);
+        } finally {
+            free(ERROR_FREE, error);
+        }
     }
 
     /** The library's static description of a result code. */
@@ -221,9 +250,33 @@ final class Native {
         });
     }
 
-    /** A C copy of {@code s} in {@code arena}; NULL for null (steady then says NULL_PARAMETER). */
-    static MemorySegment cString(Arena arena, String s) {
-        return s == null ? MemorySegment.NULL : arena.allocateFrom(s);
+    /**
+     * A NUL-terminated UTF-8 copy of {@code s} in {@code arena}; NULL for null (steady then says
+     * NULL_PARAMETER). A string C cannot receive unchanged, one holding a NUL character or an
+     * unpaired surrogate, throws INVALID_ARGUMENT naming {@code name}.
+     */
+    static MemorySegment cString(Arena arena, String s, String name) {
+        if (s == null) {
+            return MemorySegment.NULL;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\0') {
+                throw invalidArgument(name + " holds a NUL character at index " + i);
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw invalidArgument(name + " holds an unpaired surrogate at index " + i
+                        + ", which UTF-8 cannot encode");
+            }
+        }
+        return arena.allocateFrom(s);
+    }
+
+    /** An INVALID_ARGUMENT exception raised on the Java side. */
+    static SteadyException invalidArgument(String message) {
+        return new SteadyException(Result.INVALID_ARGUMENT.code(), message);
     }
 
     /** A slot for one pointer out-parameter. */
@@ -241,10 +294,19 @@ final class Native {
         return p.equals(MemorySegment.NULL) ? null : p.reinterpret(len).toArray(JAVA_BYTE);
     }
 
-    /** A C wait in ms: negative durations mean no limit (-1); long waits are capped. */
+    /**
+     * A C wait in ms: negative durations mean no limit (-1); waits longer than
+     * {@code Integer.MAX_VALUE} ms (24.8 days) are capped to that; null throws NULL_PARAMETER.
+     */
     static int millis(Duration timeout) {
+        if (timeout == null) {
+            throw new SteadyException(Result.NULL_PARAMETER.code(), "timeout is null");
+        }
         if (timeout.isNegative()) {
             return -1;
+        }
+        if (timeout.getSeconds() >= Integer.MAX_VALUE / 1000) {
+            return Integer.MAX_VALUE;
         }
         return (int) Math.min(timeout.toMillis(), Integer.MAX_VALUE);
     }

@@ -16,12 +16,17 @@ public enum Result {
     CONFIG_SYNTAX(201),
     /** The rule checks refused the settings. */
     CONFIG_REFUSED(202),
-    /** librdkafka or the broker reported an error. */
+    /** librdkafka or the broker reported an error the consumer goes on after. */
     KAFKA(300),
     /** No broker answered within the timeout. */
     BROKER_UNREACHABLE(301),
     /** The broker answered with an error or something unexpected. */
     BROKER_PROTOCOL(302),
+    /**
+     * A fatal Kafka error (a fenced static member, an assignor the broker does not know, …) ended
+     * the consumer; every later poll and commit throws it again; only close is left.
+     */
+    KAFKA_FATAL(303),
     /** A record stayed unacked past steady.processing.timeout.ms. */
     STALLED(400),
     /** The consumer was closed. */
@@ -30,6 +35,8 @@ public enum Result {
     TIMEOUT(402),
     /** steady panicked. */
     PANIC(900),
+    /** steady's poll thread died; every later poll and commit throws this; only close is left. */
+    INTERNAL(901),
     /** A code this version of the binding does not know. */
     UNKNOWN(-1);
 

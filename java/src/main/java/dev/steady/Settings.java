@@ -2,6 +2,7 @@ package dev.steady;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,7 +20,8 @@ public final class Settings implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = Native.slot(arena);
             Native.check(arena, err -> (int) Native.SETTINGS_NEW.invokeExact(out));
-            handle = new Handle(this, Native.pointer(out), Native.SETTINGS_FREE, "settings");
+            handle = new Handle(this, Native.pointer(out), Native.SETTINGS_FREE, "settings",
+                    Result.INVALID_ARGUMENT);
         }
     }
 
@@ -37,33 +39,64 @@ public final class Settings implements AutoCloseable {
 
     /** Sets {@code key} to {@code value}; an empty key throws (CONFIG_SYNTAX). */
     public Settings set(String key, String value) {
-        MemorySegment h = pointer();
+        MemorySegment h = acquire();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment k = Native.cString(arena, key);
-            MemorySegment v = Native.cString(arena, value);
+            MemorySegment k = Native.cString(arena, key, "key");
+            MemorySegment v = Native.cString(arena, value, "value");
             Native.check(arena, err -> (int) Native.SETTINGS_SET.invokeExact(h, k, v, err));
+        } finally {
+            done();
         }
         return this;
     }
 
     /** Adds the entries of a Java {@code .properties} file (CONFIG_IO, CONFIG_SYNTAX on error). */
     public Settings load(Path file) {
-        MemorySegment h = pointer();
+        MemorySegment h = acquire();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment path = arena.allocateFrom(file.toString());
+            MemorySegment path = Native.cString(arena, file.toString(), "path");
             Native.check(arena, err -> (int) Native.SETTINGS_LOAD_FILE.invokeExact(h, path, err));
+        } finally {
+            done();
         }
         return this;
     }
 
-    /** The C handle; throws once closed. */
-    MemorySegment pointer() {
-        return handle.pointer();
+    /**
+     * Starts a call that uses the C handle: the pointer, valid until {@link #done()}; throws
+     * INVALID_ARGUMENT once closed.
+     */
+    MemorySegment acquire() {
+        return handle.acquire();
     }
 
-    /** Releases the settings (idempotent). */
+    /** Ends a call started by {@link #acquire()}; keeps these settings reachable until then. */
+    void done() {
+        try {
+            handle.done();
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** The C pointer of {@code settings} for a call, NULL for null; pair with {@link #done(Settings)}. */
+    static MemorySegment acquire(Settings settings) {
+        return settings == null ? MemorySegment.NULL : settings.acquire();
+    }
+
+    /** Ends a call started by {@link #acquire(Settings)}. */
+    static void done(Settings settings) {
+        if (settings != null) {
+            settings.done();
+        }
+    }
+
+    /**
+     * Releases the settings (idempotent; once calls using them on other threads have returned).
+     * Consumers built from them keep their own copy.
+     */
     @Override
     public void close() {
-        handle.release();
+        handle.close();
     }
 }

@@ -15,12 +15,20 @@ public final class Steady {
 
     /** Runs every rule over {@code settings} and {@code options} (null: nothing else known). */
     public static Report check(Settings settings, CheckOptions options) {
-        MemorySegment s = settings == null ? MemorySegment.NULL : settings.pointer();
-        MemorySegment o = options == null ? MemorySegment.NULL : options.pointer();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = Native.slot(arena);
-            Native.check(arena, err -> (int) Native.CHECK.invokeExact(s, o, out, err));
-            return new Report(Native.pointer(out));
+        MemorySegment s = Settings.acquire(settings);
+        try {
+            MemorySegment o = options == null ? MemorySegment.NULL : options.acquire();
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment out = Native.slot(arena);
+                Native.check(arena, err -> (int) Native.CHECK.invokeExact(s, o, out, err));
+                return new Report(Native.pointer(out));
+            } finally {
+                if (options != null) {
+                    options.done();
+                }
+            }
+        } finally {
+            Settings.done(settings);
         }
     }
 
@@ -29,13 +37,17 @@ public final class Steady {
      * window) and, when {@code group} is not null, describes that live group; the facts as JSON.
      */
     public static String probe(String bootstrapServers, Settings settings, String group, Duration timeout) {
-        MemorySegment s = settings.pointer();
+        int ms = Native.millis(timeout);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment servers = Native.cString(arena, bootstrapServers);
-            MemorySegment g = Native.cString(arena, group);
+            MemorySegment servers = Native.cString(arena, bootstrapServers, "bootstrap servers");
+            MemorySegment g = Native.cString(arena, group, "group");
             MemorySegment out = Native.slot(arena);
-            int ms = Native.millis(timeout);
-            Native.check(arena, err -> (int) Native.PROBE.invokeExact(servers, s, g, ms, out, err));
+            MemorySegment s = Settings.acquire(settings);
+            try {
+                Native.check(arena, err -> (int) Native.PROBE.invokeExact(servers, s, g, ms, out, err));
+            } finally {
+                Settings.done(settings);
+            }
             return Native.ownedString(Native.pointer(out));
         }
     }

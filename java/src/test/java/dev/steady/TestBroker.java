@@ -5,11 +5,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** The local test broker (tests/kafka/kafka.sh), given by -Dsteady.bootstrap. */
@@ -58,11 +65,80 @@ final class TestBroker {
         }
     }
 
+    /**
+     * Writes {@code count} records spread over {@code partitions} partitions (round robin), each
+     * without key and with its index as an 8-byte big-endian value, in large batches.
+     */
+    static void produceMany(String topic, int partitions, int count) throws Exception {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", bootstrap());
+        props.put("acks", "1");
+        props.put("linger.ms", "20");
+        props.put("batch.size", Integer.toString(512 * 1024));
+        props.put("buffer.memory", Long.toString(64L * 1024 * 1024));
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < count && failure.get() == null; i++) {
+                byte[] value = java.nio.ByteBuffer.allocate(Long.BYTES).putLong(i).array();
+                producer.send(new ProducerRecord<>(topic, i % partitions, null, value), (metadata, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+    }
+
+    /** Deletes a topic (big test topics would otherwise stay on the shared broker). */
+    static void deleteTopic(String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap()))) {
+            admin.deleteTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The group's committed offset of partition 0 of {@code topic}; -1 when none. */
+    static long committed(String group, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap()))) {
+            Map<TopicPartition, OffsetAndMetadata> offsets =
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(60, TimeUnit.SECONDS);
+            OffsetAndMetadata offset = offsets.get(new TopicPartition(topic, 0));
+            return offset == null ? -1 : offset.offset();
+        }
+    }
+
+    /** How many members the group has now (classic or KIP-848). */
+    static int members(Admin admin, String group) throws Exception {
+        ConsumerGroupDescription description =
+                admin.describeConsumerGroups(List.of(group)).all().get(60, TimeUnit.SECONDS).get(group);
+        return description.members().size();
+    }
+
+    /** Waits up to {@code bound} for {@code condition}, checking every 100 ms. */
+    static void await(String what, Duration bound, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + bound + ": " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
     /** Settings for a new group on the test broker, reading from the start, plus extra pairs. */
     static Settings settings(Map<String, String> extra) {
+        return settings(unique("group"), extra);
+    }
+
+    /** Settings for group {@code group} on the test broker, reading from the start, plus extra pairs. */
+    static Settings settings(String group, Map<String, String> extra) {
         Settings settings = new Settings()
                 .set("bootstrap.servers", bootstrap())
-                .set("group.id", unique("group"))
+                .set("group.id", group)
                 .set("auto.offset.reset", "earliest");
         extra.forEach(settings::set);
         return settings;
