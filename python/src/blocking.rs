@@ -2,8 +2,7 @@
 //! cut into short slices, between which pending signals are handled. Ctrl-C therefore raises
 //! `KeyboardInterrupt` within a slice, and other Python threads run while a call waits.
 
-use crate::errors::SteadyError;
-use pyo3::exceptions::PyValueError;
+use crate::errors::{InternalError, SteadyError};
 use pyo3::prelude::*;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -25,7 +24,8 @@ where
     T: Send,
     E: Send,
 {
-    let deadline = timeout.map(|t| Instant::now() + t);
+    // A deadline too far off to represent is no deadline (arguments are checked before).
+    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
     loop {
         let slice = deadline.map_or(SLICE, |d| {
             d.saturating_duration_since(Instant::now()).min(SLICE)
@@ -62,24 +62,8 @@ pub(crate) fn run<T: Send + 'static>(
     })?;
     match waited {
         Ok(Some(value)) => Ok(value),
-        _ => Err(SteadyError::new_err(format!(
+        _ => Err(InternalError::new_err(format!(
             "{what}: internal error (the call panicked)"
         ))),
     }
-}
-
-/// Converts the argument `timeout` in seconds (`None`: wait without limit) to a duration.
-pub(crate) fn timeout_from_secs(seconds: Option<f64>) -> PyResult<Option<Duration>> {
-    seconds
-        .map(|s| duration_from_secs("timeout", s))
-        .transpose()
-}
-
-/// Converts the argument `name`, a number of seconds ≥ 0, to a duration.
-pub(crate) fn duration_from_secs(name: &str, seconds: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(seconds).map_err(|_| {
-        PyValueError::new_err(format!(
-            "{name} must be a number of seconds ≥ 0; got {seconds}"
-        ))
-    })
 }

@@ -1,8 +1,11 @@
 //! `steady.check(...)`: the rule checks over settings, client, broker, workload and profile.
 
+use crate::args::{self, Seconds};
 use crate::report::Report;
 use crate::{blocking, errors, settings};
+use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 use std::fmt::Display;
 use std::str::FromStr;
 use steady_core::rules::{self, BrokerFacts, BrokerVersion, ClientInfo, Input, Workload};
@@ -36,13 +39,35 @@ fn positive<T: Copy + Into<f64> + Display>(
     }
 }
 
+/// The optional whole-number argument `name`: `ConfigError` naming it when it is below zero or
+/// too large (zero is refused by [`positive`]).
+fn whole(py: Python<'_>, name: &str, value: Option<Bound<'_, PyAny>>) -> PyResult<Option<u32>> {
+    value
+        .map(|v| {
+            v.extract::<u32>().map_err(|e| {
+                if e.is_instance_of::<PyOverflowError>(py) {
+                    errors::bad_input(
+                        py,
+                        format!("{name}={v}: expected a number from 1 to {}", u32::MAX),
+                    )
+                } else {
+                    PyTypeError::new_err(format!(
+                        "{name} must be an int, not {}",
+                        args::type_name(&v)
+                    ))
+                }
+            })
+        })
+        .transpose()
+}
+
 /// Where the broker facts come from: `broker_version`, or a probe of `bootstrap_servers`
 /// (which also describes `group`).
 struct BrokerSource {
     version: Option<String>,
     bootstrap_servers: Option<String>,
     group: Option<String>,
-    probe_timeout: f64,
+    probe_timeout: Seconds,
 }
 
 impl BrokerSource {
@@ -68,12 +93,12 @@ impl BrokerSource {
                 Ok(Some(BrokerFacts::from_version(version)))
             }
             (None, Some(servers), group) => {
-                let timeout = blocking::duration_from_secs("probe_timeout", self.probe_timeout)?;
+                let timeout = self.probe_timeout.duration(py, "probe_timeout")?;
                 let settings = settings.clone();
                 let facts = blocking::run(py, "probe", move || {
                     steady_core::broker::probe(&servers, &settings, group.as_deref(), timeout)
                 })?;
-                facts.map(Some).map_err(errors::probe_error)
+                facts.map(Some).map_err(|e| errors::probe_error(py, e))
             }
             (None, None, None) => Ok(None),
         }
@@ -90,47 +115,53 @@ impl BrokerSource {
 #[pyo3(signature = (
     settings, *, client=None, client_version=None, heartbeat=None, broker_version=None,
     bootstrap_servers=None, group=None, rate=None, threads=None, record_ms_p99=None,
-    record_ms_p50=None, partitions=None, profile=None, probe_timeout=10.0
-))]
+    record_ms_p50=None, partitions=None, profile=None, probe_timeout=Seconds::new(10.0)
+), text_signature = "(settings, *, client=None, client_version=None, heartbeat=None, \
+    broker_version=None, bootstrap_servers=None, group=None, rate=None, threads=None, \
+    record_ms_p99=None, record_ms_p50=None, partitions=None, profile=None, probe_timeout=10.0)")]
 #[allow(clippy::too_many_arguments)]
 pub fn check(
     py: Python<'_>,
     settings: &Bound<'_, PyAny>,
-    client: Option<String>,
-    client_version: Option<String>,
-    heartbeat: Option<String>,
-    broker_version: Option<String>,
-    bootstrap_servers: Option<String>,
-    group: Option<String>,
+    client: Option<Bound<'_, PyString>>,
+    client_version: Option<Bound<'_, PyString>>,
+    heartbeat: Option<Bound<'_, PyString>>,
+    broker_version: Option<Bound<'_, PyString>>,
+    bootstrap_servers: Option<Bound<'_, PyString>>,
+    group: Option<Bound<'_, PyString>>,
     rate: Option<f64>,
-    threads: Option<u32>,
+    threads: Option<Bound<'_, PyAny>>,
     record_ms_p99: Option<f64>,
     record_ms_p50: Option<f64>,
-    partitions: Option<u32>,
-    profile: Option<String>,
-    probe_timeout: f64,
+    partitions: Option<Bound<'_, PyAny>>,
+    profile: Option<Bound<'_, PyString>>,
+    probe_timeout: Seconds,
 ) -> PyResult<Report> {
     let settings = settings::from_py(settings)?;
     let client = ClientInfo {
-        dialect: parse(py, "client", client)?,
-        version: parse(py, "client_version", client_version)?,
-        heartbeat: parse(py, "heartbeat", heartbeat)?,
+        dialect: parse(py, "client", args::opt_text("client", client)?)?,
+        version: parse(
+            py,
+            "client_version",
+            args::opt_text("client_version", client_version)?,
+        )?,
+        heartbeat: parse(py, "heartbeat", args::opt_text("heartbeat", heartbeat)?)?,
     };
     let workload = Workload {
         rate_per_thread: positive(py, "rate", rate)?,
-        threads: positive(py, "threads", threads)?,
+        threads: positive(py, "threads", whole(py, "threads", threads)?)?,
         record_ms_p50: positive(py, "record_ms_p50", record_ms_p50)?,
         record_ms_p99: positive(py, "record_ms_p99", record_ms_p99)?,
-        assigned_partitions: positive(py, "partitions", partitions)?,
+        assigned_partitions: positive(py, "partitions", whole(py, "partitions", partitions)?)?,
     };
     let broker = BrokerSource {
-        version: broker_version,
-        bootstrap_servers,
-        group,
+        version: args::opt_text("broker_version", broker_version)?,
+        bootstrap_servers: args::opt_text("bootstrap_servers", bootstrap_servers)?,
+        group: args::opt_text("group", group)?,
         probe_timeout,
     }
     .facts(py, &settings)?;
-    let profile = parse(py, "profile", profile)?.unwrap_or_default();
+    let profile = parse(py, "profile", args::opt_text("profile", profile)?)?.unwrap_or_default();
     let input = Input {
         settings,
         client,

@@ -4,6 +4,7 @@
 //! Every class is frozen and holds only `Send + Sync` data, so the module does not need the GIL
 //! for its own safety; every blocking call releases it (see [`blocking`]).
 
+mod args;
 mod blocking;
 mod check;
 mod consumer;
@@ -19,16 +20,26 @@ use pyo3::prelude::*;
 /// Rule checks and a heartbeat-decoupled consumer runtime that keep Kafka consumer groups stable.
 #[pymodule(gil_used = false)]
 mod _steady {
+    use pyo3::prelude::*;
+
     #[pymodule_export]
     use crate::check::check;
     #[pymodule_export]
     use crate::consumer::Consumer;
     #[pymodule_export]
-    use crate::errors::{ClosedError, ConfigError, KafkaError, StalledError, SteadyError};
+    use crate::errors::{
+        ClosedError, ConfigError, InternalError, KafkaError, StalledError, SteadyError,
+    };
     #[pymodule_export]
     use crate::message::Message;
     #[pymodule_export]
     use crate::report::{Finding, Recommendation, Report};
+
+    /// Sets the exceptions' class attributes.
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        crate::errors::init(m.py())
+    }
 
     /// The package version.
     #[pymodule_export]

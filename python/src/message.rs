@@ -1,23 +1,41 @@
 //! `Message`: one record handed to the application, acked from any thread.
 
-use crate::errors;
-use crate::handle::Handle;
+use crate::errors::{self, SteadyError};
 use crate::repr::quote;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
+use std::mem::ManuallyDrop;
 use steady_core::runtime::Record;
 
 /// One Kafka record. Call `ack()` once it is processed, from any thread and in any order.
+///
+/// It owns a copy of the record's data and what it takes to ack it, not the consumer: the
+/// consumer closes when the `Consumer` object goes, whatever messages are left.
 #[pyclass(module = "steady", frozen)]
 pub struct Message {
-    consumer: Handle,
-    record: Record,
+    /// Dropped only in the process that received it.
+    record: ManuallyDrop<Record>,
+    /// The process that received it.
+    pid: u32,
 }
 
 impl Message {
-    /// Wraps `record`, delivered by `consumer`.
-    pub(crate) fn new(consumer: Handle, record: Record) -> Self {
-        Message { consumer, record }
+    /// Wraps `record`, received by this process.
+    pub(crate) fn new(record: Record) -> Self {
+        Message {
+            record: ManuallyDrop::new(record),
+            pid: std::process::id(),
+        }
+    }
+}
+
+impl Drop for Message {
+    fn drop(&mut self) {
+        // In a forked child the record's bookkeeping belongs to the parent's consumer: leave it.
+        if std::process::id() == self.pid {
+            // SAFETY: `record` is not used after this.
+            unsafe { ManuallyDrop::drop(&mut self.record) }
+        }
     }
 }
 
@@ -74,10 +92,20 @@ impl Message {
         self.record.timestamp()
     }
 
-    /// Marks the message processed. Safe from any thread, in any order; acks of partitions
-    /// this consumer no longer owns are ignored.
+    /// Marks the message processed. Safe from any thread, in any order; acking it again, or
+    /// acking a message of a partition this consumer no longer owns, has no effect. Raises
+    /// `ClosedError` once its consumer is closed (or was collected).
     fn ack(&self, py: Python<'_>) -> PyResult<()> {
-        py.detach(|| self.consumer.ack(&self.record))
+        if std::process::id() != self.pid {
+            return Err(SteadyError::new_err(format!(
+                "this Message was received in process {}; only that process can ack it \
+                 (after fork() create a new Consumer in the child, process {})",
+                self.pid,
+                std::process::id()
+            )));
+        }
+        let record = &*self.record;
+        py.detach(|| record.ack())
             .map_err(|e| errors::runtime_error(py, e))
     }
 

@@ -34,7 +34,7 @@ pub(crate) fn inspect(consumer: &Kafka, shared: &Shared, now: Instant, idle: &mu
             if !leave_policy {
                 continue;
             }
-            if stalls.left_before(&slot, stuck.offset) {
+            if stalls.left_before(slot, stuck.offset) {
                 first_repeat.get_or_insert(stall);
             } else {
                 leave.push((Arc::clone(slot), stuck.offset));

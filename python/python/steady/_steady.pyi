@@ -10,6 +10,7 @@ __all__ = [
     "ConfigError",
     "Consumer",
     "Finding",
+    "InternalError",
     "KafkaError",
     "Message",
     "Recommendation",
@@ -37,6 +38,16 @@ class ConfigError(SteadyError):
 class KafkaError(SteadyError):
     """librdkafka or the broker reported an error, or the broker could not be reached."""
 
+    code: int
+    """librdkafka's error code (``rd_kafka_resp_err_t``), e.g. 82; for a fatal error the
+    code that caused it."""
+    name: str
+    """librdkafka's name of the code, e.g. ``"FENCED_INSTANCE_ID"`` or ``"_TRANSPORT"``."""
+    fatal: bool
+    """The consumer cannot go on: every later call raises this error; only close() is left."""
+    retriable: bool
+    """Trying the same call again may succeed (brokers down, a coordinator moving)."""
+
 class StalledError(SteadyError):
     """A record was not acked within ``steady.processing.timeout.ms``."""
 
@@ -47,6 +58,12 @@ class StalledError(SteadyError):
 
 class ClosedError(SteadyError):
     """The consumer was closed."""
+
+class InternalError(SteadyError):
+    """steady itself failed (its poll thread died); only close() is left."""
+
+    fatal: ClassVar[bool]
+    """Always True."""
 
 @final
 class Recommendation:
@@ -121,7 +138,9 @@ class Message:
     def timestamp(self) -> int | None:
         """Milliseconds since the epoch, or None."""
     def ack(self) -> None:
-        """Marks the message processed. Any thread, any order."""
+        """Marks the message processed. Any thread, any order; again: no effect.
+
+        Raises ClosedError once its consumer is closed or was collected."""
 
 @final
 class Consumer:
@@ -129,11 +148,15 @@ class Consumer:
 
     A slow handler never makes the group rebalance. Use it as a context manager and iterate
     over it, or call :meth:`poll` / :meth:`consume`; ack every message when it is processed.
+    It closes on :meth:`close`, at the end of a ``with`` block or when it is collected (never
+    because a message was). After ``fork()`` every method raises SteadyError in the child.
     """
 
     def __new__(cls, settings: _Settings, topics: Sequence[str]) -> Consumer: ...
     def poll(self, timeout: float | None = None) -> Message | None:
-        """The next message, waiting up to ``timeout`` seconds (None: until one arrives)."""
+        """The next message, waiting up to ``timeout`` seconds (None: until one arrives).
+
+        A timeout that is NaN, negative, infinite or too large raises ValueError."""
     def consume(self, max_records: int = 500, timeout: float | None = None) -> list[Message]:
         """Up to ``max_records`` messages, waiting up to ``timeout`` seconds for the first."""
     def commit(self) -> None:
@@ -148,7 +171,8 @@ class Consumer:
     def close(self) -> None:
         """Stops deliveries and wakes every blocked call, waits up to steady.revoke.drain.ms
         for the records in flight to be acked (by any thread), commits the acked prefix and
-        leaves the group."""
+        leaves the group. Again, also from another thread at the same time: returns once the
+        first close is done."""
     def __enter__(self) -> Consumer: ...
     def __exit__(
         self,
