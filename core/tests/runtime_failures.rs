@@ -29,7 +29,9 @@ fn recv_until_error(consumer: &Consumer, within: Duration) -> (Error, Duration) 
 }
 
 fn assert_fatal(e: &Error, name: &str, code: i32) {
-    let k = e.kafka().unwrap_or_else(|| panic!("a Kafka error, got {e:?}"));
+    let k = e
+        .kafka()
+        .unwrap_or_else(|| panic!("a Kafka error, got {e:?}"));
     assert!(e.is_fatal() && k.is_fatal(), "{e}");
     assert_eq!((k.name(), k.code()), (name, code), "{e}");
 }
@@ -41,17 +43,26 @@ fn a_fenced_static_member_gets_a_fatal_error() {
     broker::create_topic(&topic, 2);
     produce_per_partition(&bootstrap, &topic, 2, 5);
     let group = broker::unique("fenced");
-    let extra = [("group.instance.id", "steady-static-1"), ("session.timeout.ms", "6000")];
+    let extra = [
+        ("group.instance.id", "steady-static-1"),
+        ("session.timeout.ms", "6000"),
+    ];
     let a = Consumer::new(&settings(&bootstrap, &group, &extra), &[&topic]).expect("a");
     wait_until("A has its assignment", WAIT, || {
-        let _ = a.recv(Duration::from_millis(100)).map(|r| r.map(|r| r.ack()));
+        let _ = a
+            .recv(Duration::from_millis(100))
+            .map(|r| r.map(|r| r.ack()));
         a.stats().assignment.len() == 2
     });
     let b = Consumer::new(&settings(&bootstrap, &group, &extra), &[&topic]).expect("b");
     let (e, after) = recv_until_error(&a, FATAL_WITHIN);
     println!("fenced: A's recv failed after {after:?}: {e}");
     assert_fatal(&e, "FENCED_INSTANCE_ID", 82);
-    assert_eq!(a.recv(Duration::ZERO).unwrap_err(), e, "every later recv says the same");
+    assert_eq!(
+        a.recv(Duration::ZERO).unwrap_err(),
+        e,
+        "every later recv says the same"
+    );
     assert_eq!(a.commit().unwrap_err(), e);
     assert!(a.stats().fatal_error.is_some());
     let closing = Instant::now();
@@ -71,7 +82,10 @@ fn an_unknown_remote_assignor_is_fatal() {
     let topic = broker::unique("bogus-assignor");
     broker::create_topic(&topic, 1);
     let group = broker::unique("bogus-assignor");
-    let extra = [("group.protocol", "consumer"), ("group.remote.assignor", "bogus")];
+    let extra = [
+        ("group.protocol", "consumer"),
+        ("group.remote.assignor", "bogus"),
+    ];
     let c = Consumer::new(&settings(&bootstrap, &group, &extra), &[&topic]).expect("consumer");
     let (e, after) = recv_until_error(&c, FATAL_WITHIN);
     println!("bogus assignor: recv failed after {after:?}: {e}");
@@ -96,7 +110,10 @@ fn joining_an_eager_group_with_a_cooperative_assignor_is_fatal_and_names_the_set
     let (e, after) = recv_until_error(&b, FATAL_WITHIN);
     println!("inconsistent protocol: recv failed after {after:?}: {e}");
     assert_fatal(&e, "INCONSISTENT_GROUP_PROTOCOL", 23);
-    assert!(e.to_string().contains("partition.assignment.strategy"), "{e}");
+    assert!(
+        e.to_string().contains("partition.assignment.strategy"),
+        "{e}"
+    );
     b.close().unwrap();
     a.close().unwrap();
 }

@@ -9,7 +9,9 @@ mod broker;
 #[path = "common/runtime.rs"]
 mod runtime;
 
-use runtime::{committed, produce_per_partition, settings, sleep_unless, wait_until, Ledger, Workers};
+use runtime::{
+    committed, produce_per_partition, settings, sleep_unless, wait_until, Ledger, Workers,
+};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
@@ -34,8 +36,12 @@ fn a_poison_record_under_several_workers_costs_one_leave_and_never_runs_twice_at
     let ledger = Ledger::default();
     let stop = Arc::new(AtomicBool::new(false));
     let workers = {
-        let (running, most, deliveries, stop) =
-            (running.clone(), most.clone(), deliveries.clone(), stop.clone());
+        let (running, most, deliveries, stop) = (
+            running.clone(),
+            most.clone(),
+            deliveries.clone(),
+            stop.clone(),
+        );
         Workers::start(consumer, 4, &ledger, move |r| {
             if r.offset() == 5 {
                 deliveries.fetch_add(1, Ordering::AcqRel);
@@ -47,9 +53,11 @@ fn a_poison_record_under_several_workers_costs_one_leave_and_never_runs_twice_at
             }
         })
     };
-    wait_until("the partition committed past the poison record", WAIT, || {
-        committed(&bootstrap, &group, &topic, 1)[0] == 20
-    });
+    wait_until(
+        "the partition committed past the poison record",
+        WAIT,
+        || committed(&bootstrap, &group, &topic, 1)[0] == 20,
+    );
     let stats = workers.consumer.stats();
     println!(
         "poison: offset 5 delivered {} times, at most {} at once; stalls {}, rebalances {}, \
@@ -60,8 +68,15 @@ fn a_poison_record_under_several_workers_costs_one_leave_and_never_runs_twice_at
         stats.rebalances,
         ledger.duplicates(),
     );
-    assert_eq!(most.load(Ordering::Acquire), 1, "never run concurrently with itself");
-    assert!(deliveries.load(Ordering::Acquire) <= 2, "left for once, then reported");
+    assert_eq!(
+        most.load(Ordering::Acquire),
+        1,
+        "never run concurrently with itself"
+    );
+    assert!(
+        deliveries.load(Ordering::Acquire) <= 2,
+        "left for once, then reported"
+    );
     assert!(stats.stalls <= 2, "{}", stats.stalls);
     // Join, leave, rejoin: a few events, not a loop.
     assert!(stats.rebalances <= 6, "{}", stats.rebalances);
@@ -78,16 +93,21 @@ fn an_application_that_stopped_calling_recv_is_a_stall() {
     let group = broker::unique("idle");
     let extra = [("steady.processing.timeout.ms", "3000")];
     let c = Consumer::new(&settings(&bootstrap, &group, &extra), &[&topic]).unwrap();
-    wait_until("a first record", WAIT, || match c.recv(Duration::from_millis(200)) {
-        Ok(Some(r)) => r.ack().is_ok(),
-        _ => false,
+    wait_until("a first record", WAIT, || {
+        match c.recv(Duration::from_millis(200)) {
+            Ok(Some(r)) => r.ack().is_ok(),
+            _ => false,
+        }
     });
     // The application stops taking records: the watchdog gives the partition up.
     wait_until("the idle member left the group", WAIT, || {
         let s = c.stats();
         s.left_group && s.assignment.is_empty() && s.stalls == 1
     });
-    assert!(matches!(c.recv(Duration::ZERO), Err(Error::Stalled { offset: 1, .. })));
+    assert!(matches!(
+        c.recv(Duration::ZERO),
+        Err(Error::Stalled { offset: 1, .. })
+    ));
     let mut got = 1;
     wait_until("the member rejoined and read the rest", WAIT, || {
         if let Ok(Some(r)) = c.recv(Duration::from_millis(200)) {
@@ -107,7 +127,10 @@ fn the_report_policy_keeps_memory_bounded_behind_a_lost_ack() {
     const RECORDS: i64 = 4_000;
     produce_per_partition(&bootstrap, &topic, 1, RECORDS);
     let group = broker::unique("lost-ack");
-    let extra = [("steady.stall.policy", "report"), ("steady.buffer.max.records", "16")];
+    let extra = [
+        ("steady.stall.policy", "report"),
+        ("steady.buffer.max.records", "16"),
+    ];
     // The window limit is 64 × 16 offsets; a turn may add one batch and the buffer.
     let bound = 64 * 16 + 128 + 16;
     let consumer = Consumer::new(&settings(&bootstrap, &group, &extra), &[&topic]).unwrap();
@@ -173,7 +196,8 @@ fn create_and_close_never_hang() {
         for i in 0..500 {
             let group = format!("{topic}-{}", i % 5);
             let extra = [("statistics.interval.ms", "1")];
-            let c = Arc::new(Consumer::new(&settings(&bootstrap, &group, &extra), &[&topic]).unwrap());
+            let c =
+                Arc::new(Consumer::new(&settings(&bootstrap, &group, &extra), &[&topic]).unwrap());
             let committer = {
                 let c = c.clone();
                 std::thread::spawn(move || while !matches!(c.commit(), Err(Error::Closed)) {})
@@ -212,8 +236,13 @@ fn concurrent_closes_all_return_after_the_final_commit() {
     let start = Arc::new(Barrier::new(3));
     let closers: Vec<_> = (0..2)
         .map(|_| {
-            let (c, start, bootstrap, group, topic) =
-                (c.clone(), start.clone(), bootstrap.clone(), group.clone(), topic.clone());
+            let (c, start, bootstrap, group, topic) = (
+                c.clone(),
+                start.clone(),
+                bootstrap.clone(),
+                group.clone(),
+                topic.clone(),
+            );
             std::thread::spawn(move || {
                 start.wait();
                 c.close().unwrap();
@@ -226,6 +255,10 @@ fn concurrent_closes_all_return_after_the_final_commit() {
     std::thread::sleep(Duration::from_millis(500));
     last.ack().unwrap();
     for closer in closers {
-        assert_eq!(closer.join().unwrap(), 3, "a close returned before the final commit");
+        assert_eq!(
+            closer.join().unwrap(),
+            3,
+            "a close returned before the final commit"
+        );
     }
 }

@@ -102,7 +102,10 @@ fn a_consumer_with_only_the_required_keys_starts_without_warnings() {
         .filter(|f| f.severity >= steady_core::Severity::Warning)
         .map(|f| format!("{} {}", f.rule, f.message))
         .collect();
-    assert!(warnings.is_empty(), "steady warned about its own defaults: {warnings:?}");
+    assert!(
+        warnings.is_empty(),
+        "steady warned about its own defaults: {warnings:?}"
+    );
     consumer.close().unwrap();
 }
 
@@ -119,10 +122,16 @@ fn secrets() -> Vec<(&'static str, String)> {
 #[test]
 fn secret_values_appear_in_no_error_debug_or_stats() {
     let secrets = secrets();
-    assert!(secrets.len() >= 5, "the catalogue marks secrets: {secrets:?}");
+    assert!(
+        secrets.len() >= 5,
+        "the catalogue marks secrets: {secrets:?}"
+    );
     let leaks = |what: &str, text: &str| {
         for (key, value) in &secrets {
-            assert!(!text.contains(value.as_str()), "{what} shows {key}'s value: {text}");
+            assert!(
+                !text.contains(value.as_str()),
+                "{what} shows {key}'s value: {text}"
+            );
         }
     };
     // One secret at a time: librdkafka refuses some alone (the message names the key).

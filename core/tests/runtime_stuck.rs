@@ -91,7 +91,10 @@ fn a_stuck_handler_hands_its_partitions_to_the_others() {
         r.ack().unwrap();
     }
     let out = stuck_consumer.stats();
-    assert!(out.left_group && out.assignment.is_empty(), "out while the handler runs");
+    assert!(
+        out.left_group && out.assignment.is_empty(),
+        "out while the handler runs"
+    );
     release.store(true, Ordering::Release);
     wait_until("the stuck member rejoined", WAIT, || {
         !stuck_consumer.stats().assignment.is_empty()

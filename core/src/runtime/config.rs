@@ -1,9 +1,9 @@
 //! The runtime's own settings (`steady.*`) and the split of a consumer's settings between the
 //! runtime and librdkafka.
 
+use super::kafka_error::KafkaError as SteadyKafkaError;
 use super::Error;
 use crate::rules::{Finding, Recommendation, Severity};
-use super::kafka_error::KafkaError as SteadyKafkaError;
 use crate::settings::redact_value;
 use crate::settings::{check_value, lookup_in, Dialect, Settings, STEADY_DEFAULTS};
 use rdkafka::config::ClientConfig;

@@ -64,9 +64,9 @@ impl Consumer {
         };
         let kafka = Kafka::from_config_and_context(&client, ctx)
             .map_err(|e| config::from_kafka(&e, settings))?;
-        kafka.subscribe(topics).map_err(|e| {
-            KafkaError::from_rdkafka(&format!("subscribe to {topics:?}"), &e)
-        })?;
+        kafka
+            .subscribe(topics)
+            .map_err(|e| KafkaError::from_rdkafka(&format!("subscribe to {topics:?}"), &e))?;
         let topics = topics.iter().map(|t| t.to_string()).collect();
         let poll_thread = poll_loop::spawn(kafka, topics)
             .map_err(|e| Error::Internal(format!("cannot start the poll thread: {e}")))?;
@@ -248,9 +248,15 @@ mod tests {
         };
         consumer.shared.panic_now.store(true, Ordering::Release);
         let got = blocked.join().unwrap();
-        assert!(matches!(&got, Err(Error::Internal(m)) if m.contains("panicked")), "{got:?}");
+        assert!(
+            matches!(&got, Err(Error::Internal(m)) if m.contains("panicked")),
+            "{got:?}"
+        );
         assert!(got.unwrap_err().is_fatal());
-        assert!(matches!(consumer.recv(Duration::ZERO), Err(Error::Internal(_))));
+        assert!(matches!(
+            consumer.recv(Duration::ZERO),
+            Err(Error::Internal(_))
+        ));
         assert!(matches!(consumer.commit(), Err(Error::Internal(_))));
         assert!(consumer.stats().fatal_error.is_some());
         consumer.close().expect("close after a dead poll thread");

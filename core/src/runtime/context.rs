@@ -9,12 +9,12 @@
 //! not). rdkafka's default `rebalance` picks `assign` or `incremental_assign` for eager,
 //! cooperative and KIP-848 groups; these hooks run around it.
 
+use super::kafka_error::KafkaError;
 use super::offsets;
 use super::shared::Shared;
 use super::Error;
 use rdkafka::client::ClientContext;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
-use super::kafka_error::KafkaError;
 use rdkafka::error::{KafkaError as RdError, KafkaResult, RDKafkaErrorCode};
 use rdkafka::topic_partition_list::TopicPartitionList;
 use std::sync::atomic::Ordering;

@@ -167,7 +167,8 @@ mod tests {
         assert_eq!(e.name(), "REBALANCE_IN_PROGRESS");
         assert!(e.is_retriable());
         assert!(e.message().starts_with("commit: "));
-        let fatal = KafkaError::from_rdkafka("poll", &RdError::MessageConsumptionFatal(Code::Fatal));
+        let fatal =
+            KafkaError::from_rdkafka("poll", &RdError::MessageConsumptionFatal(Code::Fatal));
         assert!(fatal.is_fatal());
     }
 

@@ -226,7 +226,10 @@ impl Slot {
     /// Whether the handler of `offset` returned: it is acked, or no longer tracked here.
     pub fn settled(&self, offset: i64) -> bool {
         let w = self.window.lock();
-        !matches!(w.find(offset).map(|i| w.entries[i].1), Some(Mark::Delivered { .. }))
+        !matches!(
+            w.find(offset).map(|i| w.entries[i].1),
+            Some(Mark::Delivered { .. })
+        )
     }
 
     /// Waits until every in-flight record of this slot is acked — except those the watchdog
@@ -360,7 +363,10 @@ mod tests {
         s.revoke();
         assert!(!s.settled(1));
         s.ack(1).unwrap();
-        assert!(s.settled(1), "a revoked epoch still learns that the handler returned");
+        assert!(
+            s.settled(1),
+            "a revoked epoch still learns that the handler returned"
+        );
         assert_eq!(s.metrics.acked.load(Ordering::Relaxed), 1);
         assert_eq!(s.metrics.stale_acks.load(Ordering::Relaxed), 2);
     }

@@ -14,13 +14,13 @@
 use super::assignment::Assignment;
 use super::context::{self, Kafka};
 use super::fetch_queue::BATCH_MAX;
+use super::kafka_error::KafkaError;
 use super::message_view::{MessageView, OwnedMessage};
 use super::offsets::{self, Slot};
 use super::pending::Pending;
 use super::shared::Shared;
 use super::{background_commit, watchdog, Error, Record};
 use rdkafka::consumer::Consumer;
-use super::kafka_error::KafkaError;
 use rdkafka::error::{KafkaError as RdError, RDKafkaErrorCode};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -57,7 +57,9 @@ pub(crate) fn spawn(consumer: Kafka, topics: Vec<String>) -> std::io::Result<Joi
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_default();
-                shared.metrics.set_error(format!("steady's poll thread panicked: {what}"));
+                shared
+                    .metrics
+                    .set_error(format!("steady's poll thread panicked: {what}"));
             }
             shared.poll_ended.store(true, Ordering::Release);
         })
@@ -278,7 +280,9 @@ impl PollLoop {
             return;
         }
         if let Err(e) = self.consumer.pause(&Assignment::list(&full)) {
-            self.shared.metrics.set_error(format!("pause a full window: {e}"));
+            self.shared
+                .metrics
+                .set_error(format!("pause a full window: {e}"));
         }
         self.shared.metrics.pauses.fetch_add(1, Ordering::Relaxed);
         for slot in &full {
@@ -306,7 +310,9 @@ impl PollLoop {
         // resumes it with the others.
         if !ready.is_empty() && !self.shared.assignment.paused() {
             if let Err(e) = self.consumer.resume(&Assignment::list(&ready)) {
-                self.shared.metrics.set_error(format!("resume a window: {e}"));
+                self.shared
+                    .metrics
+                    .set_error(format!("resume a window: {e}"));
             }
         }
     }

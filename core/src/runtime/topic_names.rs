@@ -14,7 +14,9 @@ pub(crate) fn check(topics: &[&str]) -> Result<(), Error> {
     }
     for (i, topic) in topics.iter().enumerate() {
         if let Some(why) = problem(topic) {
-            return Err(Error::InvalidArgument(format!("topics[{i}] {topic:?}: {why}")));
+            return Err(Error::InvalidArgument(format!(
+                "topics[{i}] {topic:?}: {why}"
+            )));
         }
     }
     Ok(())

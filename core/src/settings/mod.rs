@@ -56,7 +56,11 @@ pub struct Settings {
 impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_map()
-            .entries(self.entries.iter().map(|(k, v)| (k, redact::redact_value(k, v))))
+            .entries(
+                self.entries
+                    .iter()
+                    .map(|(k, v)| (k, redact::redact_value(k, v))),
+            )
             .finish()
     }
 }
