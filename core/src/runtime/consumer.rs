@@ -149,7 +149,8 @@ impl Consumer {
     }
 
     /// Re-runs the rule engine with the settings and the live processing figures (PL001/PL002).
-    /// See [`live_check`](super::live_check) for the client the figures are checked against.
+    /// The figures are judged as a plain poll loop taking batches of
+    /// `steady.buffer.max.records` would face them (the Java consumer's rules).
     pub fn check(&self) -> Report {
         live_check::run(&self.settings, &self.shared)
     }
