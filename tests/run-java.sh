@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Java binding's JUnit tests (java/, Maven, Java 25 FFM API) against the local broker,
-# including the documented example.
+# including the documented example. The tests load the libsteady the build bundles into the
+# classes (-Dsteady.native: the one just built), extracted to java/target/cache, as a JAR would.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -13,6 +14,6 @@ bootstrap="$(tests/kafka/kafka.sh start | tail -n1 | sed 's/^bootstrap=//')"
 
 cd java
 mvn -B -ntp test \
-    -Dsteady.library="$target/release/libsteady.so" \
+    -Dsteady.native="$target/release/libsteady.so" \
     -Dsteady.bootstrap="$bootstrap" \
     -Dsteady.header="$root/include/steady.h"

@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -15,6 +16,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.ref.Cleaner;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -25,14 +27,20 @@ import java.util.Map;
  * The downcalls into libsteady, one method handle per C function of include/steady.h.
  *
  * <p>The library is {@code -Dsteady.library=/path/to/libsteady.so} when that property is set,
- * otherwise {@code steady} on {@code java.library.path}.
+ * otherwise the copy this JAR carries for the platform (see {@link Loader}), otherwise
+ * {@code steady} on {@code java.library.path}.
  */
 @SuppressWarnings("restricted") // the one class that calls into C
 final class Native {
     private Native() {}
 
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBRARY = lookup();
+
+    /** The library loaded, and where from. */
+    private record Loaded(SymbolLookup lookup, String origin) {}
+
+    private static final Loaded LOADED = load();
+    private static final SymbolLookup LIBRARY = LOADED.lookup();
 
     /** Releases handles that were never closed. */
     static final Cleaner CLEANER = Cleaner.create();
@@ -45,13 +53,80 @@ final class Native {
         return Collections.unmodifiableMap(SIGNATURES);
     }
 
-    private static SymbolLookup lookup() {
+    /**
+     * Where the library was loaded from: a file (the {@code steady.library} one or the extracted
+     * copy of the bundled one), or {@code java.library.path}.
+     */
+    static String origin() {
+        return LOADED.origin();
+    }
+
+    private static Loaded load() {
         String path = System.getProperty("steady.library", "");
         if (!path.isEmpty()) {
-            return SymbolLookup.libraryLookup(Path.of(path), Arena.global());
+            try {
+                return new Loaded(SymbolLookup.libraryLookup(Path.of(path), Arena.global()), path);
+            } catch (IllegalArgumentException e) {
+                throw linkError("cannot load -Dsteady.library=" + path + ": " + e.getMessage(), e);
+            }
+        }
+        Loader.Bundle bundle;
+        try {
+            bundle = Loader.bundle();
+        } catch (IOException e) {
+            throw linkError("cannot read the bundled libsteady: " + e.getMessage(), e);
+        }
+        if (bundle != null) {
+            return loadBundled(bundle);
         }
         System.loadLibrary("steady");
-        return SymbolLookup.loaderLookup();
+        return new Loaded(SymbolLookup.loaderLookup(), "java.library.path");
+    }
+
+    /**
+     * Loads the bundled library from the user's cache (extracting it there once), else from a
+     * private temporary directory removed once the library is loaded.
+     */
+    private static Loaded loadBundled(Loader.Bundle bundle) {
+        Path cached = null;
+        Exception cacheFailure;
+        try {
+            cached = Loader.extract(bundle, bundle.directory(Loader.cacheRoot()));
+            return new Loaded(SymbolLookup.libraryLookup(cached, Arena.global()), cached.toString());
+        } catch (IOException | IllegalArgumentException | SecurityException e) {
+            cacheFailure = e;
+        }
+        Path directory = null;
+        Path extracted = null;
+        try {
+            directory = Files.createTempDirectory("steady-");
+            extracted = Loader.extract(bundle, directory);
+            return new Loaded(SymbolLookup.libraryLookup(extracted, Arena.global()), extracted.toString());
+        } catch (IOException | IllegalArgumentException | SecurityException e) {
+            UnsatisfiedLinkError error = linkError("cannot load the bundled " + bundle.resource() + " from "
+                    + (cached != null ? cached : Loader.cacheRoot()) + " (" + cacheFailure.getMessage()
+                    + ") nor from a temporary directory (" + e.getMessage() + ")", e);
+            error.addSuppressed(cacheFailure);
+            throw error;
+        } finally {
+            // Once loaded, the mapping outlives the file.
+            try {
+                if (extracted != null) {
+                    Files.deleteIfExists(extracted);
+                }
+                if (directory != null) {
+                    Files.deleteIfExists(directory);
+                }
+            } catch (IOException ignored) {
+                // a leftover in the temporary directory
+            }
+        }
+    }
+
+    private static UnsatisfiedLinkError linkError(String message, Throwable cause) {
+        UnsatisfiedLinkError error = new UnsatisfiedLinkError(message);
+        error.initCause(cause);
+        return error;
     }
 
     private static MethodHandle fn(String name, MemoryLayout result, MemoryLayout... args) {
