@@ -1,10 +1,13 @@
-# steady — make demo · make test · make bench
+# steady — make demo · make test · make bench · make dist · make install
 SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 CARGO ?= cargo
 KAFKA := tests/kafka/kafka.sh
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+PREFIX ?= /usr/local
 
-.PHONY: all build demo test bench test-rust test-header test-c test-go test-java test-python clean
+.PHONY: all build demo test bench dist install test-rust test-lint test-header test-c test-go \
+	test-java test-python test-dist clean
 
 all: build
 
@@ -16,11 +19,45 @@ demo: build
 	$(CARGO_TARGET_DIR)/release/steady demo --bootstrap-servers "$$bootstrap"
 
 # Every test in the repository. Broker tests start the local broker themselves.
-test: test-rust test-header test-c test-go test-java test-python
+test: test-lint test-rust test-header test-c test-go test-java test-python test-dist
 	@echo "make test: all suites passed"
 
 test-rust:
 	$(CARGO) test --release --workspace --exclude steady-python -- --test-threads=1
+
+# Formatting, lints, the API docs and the crate as crates.io would take it.
+test-lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --release --no-deps -p steady-core -p steady-ffi
+	$(CARGO) package -p steady-core --allow-dirty
+
+# Every artifact, installed somewhere that is not the checkout and used from there (the
+# Python wheel: by test-python, which builds it and runs the suite on it).
+test-dist: dist
+	tests/dist/c.sh
+	tests/dist/go.sh
+	tests/dist/java.sh
+
+# Every artifact into dist/: the Python wheel and sdist, the C/C++ install tree as a tarball,
+# the Java JAR (also installed into the local Maven repository) and the Rust crate.
+dist: build
+	mkdir -p dist
+	tests/dist/python.sh build
+	rm -rf dist/steady-$(VERSION)-linux-x86_64
+	packaging/install.sh --no-build --relocatable $(CURDIR)/dist/steady-$(VERSION)-linux-x86_64
+	tar -C dist -czf dist/steady-$(VERSION)-linux-x86_64.tar.gz steady-$(VERSION)-linux-x86_64
+	cd java && JAVA_HOME=$${STEADY_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64} \
+		mvn -B -ntp -q install -DskipTests -Dsteady.native=$(CARGO_TARGET_DIR)/release/libsteady.so
+	cp java/target/steady-$(VERSION).jar java/target/steady-$(VERSION)-sources.jar dist/
+	$(CARGO) package -p steady-core --allow-dirty --no-verify
+	cp $(CARGO_TARGET_DIR)/package/steady-core-$(VERSION).crate dist/
+
+# libsteady for C, C++ and cgo: the libraries, the header, steady.pc and the CMake package.
+# RPATH=1 makes programs linked through steady.pc find the library without LD_LIBRARY_PATH
+# (for a prefix outside the loader's search path); DESTDIR and LIBDIR are honoured.
+install:
+	packaging/install.sh $(if $(RPATH),--rpath) "$(PREFIX)"
 
 test-header:
 	tests/check-header.sh

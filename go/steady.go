@@ -8,8 +8,7 @@
 package steady
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../include
-#cgo LDFLAGS: -L${SRCDIR}/../target/release -Wl,-rpath,${SRCDIR}/../target/release -lsteady
+#cgo pkg-config: steady
 #include <stdlib.h>
 #include "steady.h"
 */

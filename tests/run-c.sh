@@ -1,27 +1,31 @@
 #!/usr/bin/env bash
 # Builds the C tests against libsteady.a and libsteady.so with AddressSanitizer and
 # UndefinedBehaviorSanitizer, runs them and the documented example against the local broker,
-# then runs the tests once more under valgrind (shared library, no sanitizer).
+# then runs the tests once more under valgrind (shared library, no sanitizer). The library is
+# linked as users link it: installed by packaging/install.sh (with --rpath, so the programs find
+# libsteady.so.0 there) into a prefix in the cargo target directory, flags from pkg-config
+# (steady.pc for the shared library, steady-static.pc for libsteady.a).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 target="${CARGO_TARGET_DIR:-$root/target}"
-lib="$target/release"
+prefix="$target/steady-prefix/c"
 build="$root/tests/c/build"
 mkdir -p "$build"
 
-cargo build --release -p steady-ffi
 tests/c/doc-example.sh docs/c.md tests/c/example.c
+packaging/install.sh --rpath "$prefix"
+pc() { PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config "$@"; }
 
-# What the static library needs besides itself (`cargo rustc -- --print native-static-libs`).
-static_deps=(-lz -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
-warn=(-std=c11 -Wall -Wextra -Wpedantic -Werror -g -Iinclude)
+warn=(-std=c11 -Wall -Wextra -Wpedantic -Werror -g)
 san=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
 tests=(tests/c/harness.c tests/c/test_doctor.c tests/c/test_consumer.c tests/c/test_misuse.c
        tests/c/test_semantics.c tests/c/test_fatal.c)
-shared=(-L"$lib" -lsteady -Wl,-rpath,"$lib" -lpthread)
+read -ra static <<<"$(pc --cflags --libs steady-static)"
+read -ra shared <<<"$(pc --cflags --libs steady)"
+shared+=(-lpthread)
 
-gcc "${warn[@]}" "${san[@]}" "${tests[@]}" "$lib/libsteady.a" "${static_deps[@]}" -o "$build/test-static"
+gcc "${warn[@]}" "${san[@]}" "${tests[@]}" "${static[@]}" -o "$build/test-static"
 gcc "${warn[@]}" "${san[@]}" "${tests[@]}" "${shared[@]}" -o "$build/test-shared"
 gcc "${warn[@]}" "${tests[@]}" "${shared[@]}" -o "$build/test-valgrind"
 gcc "${warn[@]}" "${san[@]}" tests/c/example.c "${shared[@]}" -o "$build/example"

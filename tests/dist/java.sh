@@ -45,9 +45,11 @@ cmp -s "$jar" "$installed" || fail "$installed is not the JAR just built"
 echo "dist-java: built and installed dev.steady:steady:$version in $((SECONDS - t0)) s:" \
     "$(du -k "$jar" | cut -f1) KiB"
 "$JAVA_HOME/bin/jar" tf "$jar" | grep native | sed 's/^/    /'
-"$JAVA_HOME/bin/jar" tf "$jar" | grep -qx 'dev/steady/native/linux-x86_64/libsteady.so' ||
+entries="$("$JAVA_HOME/bin/jar" tf "$jar")" # captured: grep -q would close the pipe early
+grep -qx 'dev/steady/native/linux-x86_64/libsteady.so' <<<"$entries" ||
     fail "the JAR carries no dev/steady/native/linux-x86_64/libsteady.so"
-unzip -p "$jar" META-INF/MANIFEST.MF | tr -d '\r' | grep -qx 'Enable-Native-Access: ALL-UNNAMED' ||
+manifest="$(unzip -p "$jar" META-INF/MANIFEST.MF | tr -d '\r')"
+grep -qx 'Enable-Native-Access: ALL-UNNAMED' <<<"$manifest" ||
     fail "the JAR's manifest lacks Enable-Native-Access: ALL-UNNAMED"
 module="$("$JAVA_HOME/bin/jar" --describe-module --file "$jar")"
 grep -q "^dev.steady@$version " <<<"$module" && grep -qx 'exports dev.steady' <<<"$module" ||
