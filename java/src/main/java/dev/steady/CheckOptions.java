@@ -3,7 +3,6 @@ package dev.steady;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.lang.ref.Reference;
 import java.time.Duration;
 
 /**
@@ -115,11 +114,7 @@ public final class CheckOptions implements AutoCloseable {
 
     /** Ends a call started by {@link #acquire()}; keeps these options reachable until then. */
     void done() {
-        try {
-            handle.done();
-        } finally {
-            Reference.reachabilityFence(this);
-        }
+        handle.done(this);
     }
 
     /** Releases the options (idempotent; once calls using them on other threads have returned). */

@@ -5,6 +5,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 
 /**
  * One C handle and its {@code steady_X_free} function, with a count of the calls using it.
@@ -67,6 +68,18 @@ final class Handle {
         int left = (int) STATE.getAndAdd(this, -1) - 1;
         if (left == CLOSED) {
             cleanable.clean();
+        }
+    }
+
+    /**
+     * Ends a call started by {@link #acquire()} on behalf of {@code owner}, keeping the owner
+     * (whose cleaner frees the handle) reachable until then.
+     */
+    void done(Object owner) {
+        try {
+            done();
+        } finally {
+            Reference.reachabilityFence(owner);
         }
     }
 

@@ -2,7 +2,6 @@ package dev.steady;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.ref.Reference;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -72,11 +71,7 @@ public final class Settings implements AutoCloseable {
 
     /** Ends a call started by {@link #acquire()}; keeps these settings reachable until then. */
     void done() {
-        try {
-            handle.done();
-        } finally {
-            Reference.reachabilityFence(this);
-        }
+        handle.done(this);
     }
 
     /** The C pointer of {@code settings} for a call, NULL for null; pair with {@link #done(Settings)}. */
