@@ -79,17 +79,6 @@ impl Assignment {
         self.slots.lock().clone()
     }
 
-    /// The assigned partitions but those of `except`, as a list (for pause and resume).
-    pub fn partitions_except(&self, except: &[Arc<Slot>]) -> TopicPartitionList {
-        let slots = self.slots.lock();
-        let kept: Vec<Arc<Slot>> = slots
-            .iter()
-            .filter(|s| !except.iter().any(|e| Arc::ptr_eq(e, s)))
-            .cloned()
-            .collect();
-        Self::list(&kept)
-    }
-
     /// `slots`' partitions as a list.
     pub fn list(slots: &[Arc<Slot>]) -> TopicPartitionList {
         let mut tpl = TopicPartitionList::new();

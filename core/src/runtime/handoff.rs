@@ -75,6 +75,8 @@ pub(crate) struct Handoff {
     room: Condvar,
     /// A `recv` after a reported stall asks the poll thread to rejoin the group.
     rejoin_wanted: AtomicBool,
+    /// Set with `State::failed`, so the poll thread's every turn checks it without the lock.
+    failed: AtomicBool,
     /// Receivers copying taken records out of librdkafka's messages right now.
     copying: AtomicUsize,
     /// Messages receivers copied, for the poll thread to free (see [`Pending`]).
@@ -97,6 +99,7 @@ impl Handoff {
             ready: Condvar::new(),
             room: Condvar::new(),
             rejoin_wanted: AtomicBool::new(false),
+            failed: AtomicBool::new(false),
             copying: AtomicUsize::new(0),
             spent: Mutex::default(),
             max_records,
@@ -367,8 +370,14 @@ impl Handoff {
     pub fn fail(&self, failure: Error) {
         let mut s = self.state.lock();
         s.failed.get_or_insert(failure);
+        self.failed.store(true, Ordering::Release);
         self.ready.notify_all();
         self.room.notify_all();
+    }
+
+    /// Whether a failure ended the consumer (no lock taken).
+    pub fn failed(&self) -> bool {
+        self.failed.load(Ordering::Acquire)
     }
 
     /// The failure that ended the consumer, if any.

@@ -84,8 +84,7 @@ struct PollLoop {
     next_watchdog: Instant,
     next_rate: Instant,
     idle: watchdog::IdleCheck,
-    /// Partitions paused because their offset window is full.
-    window_paused: Vec<Arc<Slot>>,
+    /// Offsets a partition's window may hold before the partition is paused.
     window_max: usize,
 }
 
@@ -114,14 +113,13 @@ impl PollLoop {
             next_watchdog: now,
             next_rate: now,
             idle: watchdog::IdleCheck::default(),
-            window_paused: Vec::new(),
             window_max,
         }
     }
 
     fn run(mut self) {
         while !self.shared.stop.load(Ordering::Acquire) {
-            if self.shared.handoff.failure().is_some() {
+            if self.shared.handoff.failed() {
                 // Fatal: nothing more is fetched or committed; serve events until close.
                 self.consumer.poll(SLICE);
                 continue;
@@ -210,7 +208,13 @@ impl PollLoop {
 
     fn set_paused(&self, paused: bool) {
         let assignment = &self.shared.assignment;
-        let tpl = assignment.partitions_except(&self.window_paused);
+        // A partition paused for its window stays paused until the window shrinks.
+        let free: Vec<Arc<Slot>> = assignment
+            .slots()
+            .into_iter()
+            .filter(|s| !s.window_paused())
+            .collect();
+        let tpl = Assignment::list(&free);
         let result = if paused {
             self.consumer.pause(&tpl)
         } else {
@@ -253,7 +257,6 @@ impl PollLoop {
                 Err(e) => context::report(&self.shared, KafkaError::from_rdkafka("rejoin", &e)),
             }
         }
-        self.resume_windows();
         if let Some(every) = self.shared.config.auto_commit {
             if now >= self.next_commit {
                 self.commit_in_background();
@@ -262,6 +265,7 @@ impl PollLoop {
         }
         if now >= self.next_watchdog {
             watchdog::inspect(&self.consumer, &self.shared, now, &mut self.idle);
+            self.resume_windows();
             self.next_watchdog = now + WATCHDOG_EVERY;
         }
         if now >= self.next_rate {
@@ -271,11 +275,8 @@ impl PollLoop {
     }
 
     /// Pauses the partitions whose offset windows outgrew the limit (after a hand-off).
-    fn pause_full_windows(&mut self, full: Vec<Arc<Slot>>) {
-        let full: Vec<Arc<Slot>> = full
-            .into_iter()
-            .filter(|s| !self.window_paused.iter().any(|p| Arc::ptr_eq(p, s)))
-            .collect();
+    fn pause_full_windows(&self, full: Vec<Arc<Slot>>) {
+        let full: Vec<Arc<Slot>> = full.into_iter().filter(|s| !s.window_paused()).collect();
         if full.is_empty() {
             return;
         }
@@ -288,21 +289,19 @@ impl PollLoop {
         for slot in &full {
             slot.set_window_paused(true);
         }
-        self.window_paused.extend(full);
     }
 
-    /// Resumes the partitions paused for a full window once it is down to half the limit;
-    /// forgets those revoked since.
-    fn resume_windows(&mut self) {
-        if self.window_paused.is_empty() {
-            return;
-        }
+    /// Resumes the assigned partitions paused for a full window once it is down to half the
+    /// limit (a revoked partition's slot is gone with its flag); on the watchdog's beat.
+    fn resume_windows(&self) {
         let half = self.window_max / 2;
-        let (ready, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.window_paused)
+        let ready: Vec<Arc<Slot>> = self
+            .shared
+            .assignment
+            .slots()
             .into_iter()
-            .filter(|s| !s.fenced())
-            .partition(|s| s.window_len() <= half);
-        self.window_paused = kept;
+            .filter(|s| s.window_paused() && s.window_len() <= half)
+            .collect();
         for slot in &ready {
             slot.set_window_paused(false);
         }
@@ -341,7 +340,7 @@ impl PollLoop {
     /// Waits for the records in flight, commits, leaves the group (the others rebalance at
     /// once) and fails pending requests.
     fn shutdown(self) {
-        let failed = self.shared.handoff.failure().is_some();
+        let failed = self.shared.handoff.failed();
         if !failed {
             offsets::drain_all(
                 &self.shared.assignment.slots(),
