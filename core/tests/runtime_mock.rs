@@ -261,3 +261,58 @@ fn stall_policy_report_counts_a_stall_once_and_keeps_the_assignment() {
     stuck.ack().unwrap();
     consumer.close().unwrap();
 }
+
+/// A commit the coordinator refuses is returned to the caller, reported as a `Committed`
+/// event with its error and counted; the next commit goes through.
+#[test]
+fn a_refused_commit_is_an_event_with_its_error() {
+    use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
+    use steady_core::runtime::{CommitReason, EventKind};
+    let (mock, bootstrap) = cluster(1);
+    produce(&bootstrap, TOPIC, 1, 10, 10);
+    let s = settings(
+        &bootstrap,
+        "g-refused",
+        &[
+            ("steady.events.enable", "true"),
+            ("enable.auto.commit", "false"),
+        ],
+    );
+    let consumer = Consumer::new(&s, &[TOPIC]).unwrap();
+    // The partition stays paused until its `Assigned` event is done (dropped).
+    let assigned = consumer.next_event(Duration::from_secs(30)).unwrap();
+    assert_eq!(assigned.map(|e| e.kind()), Some(EventKind::Assigned));
+    for _ in 0..10 {
+        let r = consumer
+            .recv(Duration::from_secs(30))
+            .unwrap()
+            .expect("a record");
+        r.ack().unwrap();
+    }
+    let refusal = RDKafkaRespErr::RD_KAFKA_RESP_ERR_OFFSET_METADATA_TOO_LARGE;
+    mock.request_errors(RDKafkaApiKey::OffsetCommit, &[refusal]);
+    let err = consumer.commit().expect_err("the commit is refused");
+    let code = err.kafka().expect("a Kafka error").name().to_string();
+    assert_eq!(code, "OFFSET_METADATA_TOO_LARGE", "{err}");
+    let failed = loop {
+        let e = consumer
+            .next_event(Duration::from_secs(30))
+            .unwrap()
+            .expect("an event");
+        if e.kind() == EventKind::Committed {
+            break e;
+        }
+    };
+    assert_eq!(failed.commit_reason(), Some(CommitReason::Explicit));
+    assert_eq!(
+        failed.error().map(|e| e.name()),
+        Some("OFFSET_METADATA_TOO_LARGE")
+    );
+    assert_eq!(failed.partitions()[0].offset, Some(10));
+    consumer.commit().expect("the second commit");
+    let stats = consumer.stats();
+    assert_eq!((stats.commits_failed, stats.commits_succeeded), (1, 1));
+    assert!(stats.fatal_error.is_none(), "a refused commit is not fatal");
+    consumer.close().unwrap();
+    assert_eq!(committed(&bootstrap, "g-refused", TOPIC, 1), vec![10]);
+}

@@ -68,6 +68,11 @@ impl Assignment {
         removed
     }
 
+    /// Removes every partition and returns their slots.
+    pub fn remove_all(&self) -> Vec<Arc<Slot>> {
+        std::mem::take(&mut *self.slots.lock())
+    }
+
     /// The slot of `topic`/`partition`, if assigned.
     pub fn find(&self, topic: &str, partition: i32) -> Option<Arc<Slot>> {
         let slots = self.slots.lock();

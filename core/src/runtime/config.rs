@@ -45,6 +45,8 @@ pub struct RuntimeConfig {
     ///
     /// [`commit`]: super::Consumer::commit
     pub auto_commit: Option<Duration>,
+    /// The application reads events: rebalances and commit results (`steady.events.enable`).
+    pub events: bool,
 }
 
 impl Default for RuntimeConfig {
@@ -58,6 +60,7 @@ impl Default for RuntimeConfig {
             auto_commit: Some(Duration::from_millis(
                 DEFAULT_AUTO_COMMIT_INTERVAL_MS as u64,
             )),
+            events: false,
         }
     }
 }
@@ -67,6 +70,7 @@ const BUFFER_MAX_BYTES: &str = "steady.buffer.max.bytes";
 const PROCESSING_TIMEOUT: &str = "steady.processing.timeout.ms";
 const STALL_POLICY: &str = "steady.stall.policy";
 const REVOKE_DRAIN: &str = "steady.revoke.drain.ms";
+const EVENTS: &str = "steady.events.enable";
 /// The Java consumer's batch bound, accepted as an alias of `steady.buffer.max.records`.
 const MAX_POLL_RECORDS: &str = "max.poll.records";
 const MAX_POLL_INTERVAL: &str = "max.poll.interval.ms";
@@ -88,6 +92,7 @@ const KEYS: &[&str] = &[
     PROCESSING_TIMEOUT,
     STALL_POLICY,
     REVOKE_DRAIN,
+    EVENTS,
 ];
 
 /// The keys of `settings` split into the runtime's configuration and librdkafka's.
@@ -200,6 +205,7 @@ fn apply(runtime: &mut RuntimeConfig, key: &str, value: &str) -> Result<(), Stri
         BUFFER_MAX_BYTES => runtime.buffer_max_bytes = n,
         PROCESSING_TIMEOUT => runtime.processing_timeout = Duration::from_millis(n),
         REVOKE_DRAIN => runtime.revoke_drain = Duration::from_millis(n),
+        EVENTS => runtime.events = word == "true",
         _ => {
             runtime.stall_policy = if word == "report" {
                 StallPolicy::Report

@@ -2,8 +2,9 @@
 
 use super::config::{self, RuntimeConfig};
 use super::context::{Ctx, Kafka};
+use super::control::{Partition, Request};
 use super::shared::Shared;
-use super::{live_check, poll_loop, topic_names, Error, KafkaError, Record, Stats};
+use super::{live_check, poll_loop, topic_names, Error, Event, KafkaError, Record, Stats};
 use crate::rules::{self, ClientInfo, Finding, Heartbeat, Input, Report, Severity};
 use crate::settings::{Dialect, Settings};
 use parking_lot::Mutex;
@@ -119,28 +120,66 @@ impl Consumer {
     /// Commits the acked prefix of every assigned partition now, synchronously. After close:
     /// `Err(Closed)`; after a fatal error: that error.
     pub fn commit(&self) -> Result<(), Error> {
-        let (reply, answer) = crossbeam_channel::bounded(1);
-        {
-            let mut requests = self.shared.commit_requests.lock();
-            if self.shared.stop.load(Ordering::Acquire) {
-                return Err(Error::Closed);
-            }
-            if let Some(failure) = self.shared.handoff.failure() {
-                return Err(failure);
-            }
-            requests.push(reply);
-            self.shared.commit_wanted.store(true, Ordering::Release);
-        }
-        self.shared.fetch.wake();
-        loop {
-            match answer.recv_timeout(Duration::from_secs(1)) {
-                Ok(result) => return result,
-                Err(_) if self.shared.poll_ended.load(Ordering::Acquire) => {
-                    return Err(self.shared.handoff.failure().unwrap_or(Error::Closed))
-                }
-                Err(_) => {}
-            }
-        }
+        self.call(Request::Commit).map(|_| ())
+    }
+
+    /// The next event — a rebalance or a commit result — waiting up to `timeout`; `Ok(None)`
+    /// when none came in time. Needs `steady.events.enable=true` (else `InvalidArgument`).
+    ///
+    /// A `Revoked` event holds the revoke until the event is dropped (or
+    /// [`done`](Event::done)), within `steady.revoke.drain.ms`; an `Assigned` event holds its
+    /// partitions paused until then. Read events from a thread of their own, next to the
+    /// receivers. After close, the events queued before it, then `Err(Closed)`.
+    pub fn next_event(&self, timeout: Duration) -> Result<Option<Event>, Error> {
+        self.shared.events.next(timeout)
+    }
+
+    /// Pauses `topic`/`partition` until [`resume`](Consumer::resume): no record of it is
+    /// delivered once this returns (those in the buffer go back to librdkafka and come again
+    /// on resume). Backpressure never resumes it; a new assignment of it starts unpaused.
+    /// `InvalidArgument` when the partition is not assigned to this consumer.
+    pub fn pause(&self, topic: &str, partition: i32) -> Result<(), Error> {
+        self.call(Request::Pause(named(topic, partition)))
+            .map(|_| ())
+    }
+
+    /// Lifts [`pause`](Consumer::pause); the partition runs unless backpressure holds it.
+    pub fn resume(&self, topic: &str, partition: i32) -> Result<(), Error> {
+        self.call(Request::Resume(named(topic, partition)))
+            .map(|_| ())
+    }
+
+    /// Makes `offset` the next record delivered from `topic`/`partition` (back: replay;
+    /// forward: skip). Records of it still buffered are dropped; its commits restart from
+    /// `offset`, except that a record delivered before the seek and not yet acked keeps the
+    /// committed offset from passing it until it is acked.
+    pub fn seek(&self, topic: &str, partition: i32, offset: i64) -> Result<(), Error> {
+        self.call(Request::Seek(named(topic, partition), offset))
+            .map(|_| ())
+    }
+
+    /// The offset of the next record the application gets from `topic`/`partition`; `None`
+    /// before its first fetch.
+    pub fn position(&self, topic: &str, partition: i32) -> Result<Option<i64>, Error> {
+        self.call(Request::Position(named(topic, partition)))
+    }
+
+    /// The group's committed offset of `topic`/`partition` (the next to read), asked of the
+    /// group coordinator; `None` when none is committed.
+    pub fn committed(&self, topic: &str, partition: i32) -> Result<Option<i64>, Error> {
+        self.call(Request::Committed(named(topic, partition)))
+    }
+
+    fn call(&self, request: Request) -> Result<Option<i64>, Error> {
+        let shared = &self.shared;
+        shared.control.call(
+            request,
+            || shared.fetch.wake(),
+            || {
+                let ended = shared.poll_ended.load(Ordering::Acquire);
+                ended.then(|| shared.handoff.failure().unwrap_or(Error::Closed))
+            },
+        )
     }
 
     /// A snapshot of the counters.
@@ -172,13 +211,15 @@ impl Consumer {
             return Ok(());
         };
         self.shared.handoff.close();
-        {
-            let _requests = self.shared.commit_requests.lock();
-            self.shared.stop.store(true, Ordering::Release);
-        }
+        // No request is queued after this: the poll thread answers those before it.
+        self.shared
+            .control
+            .locked(|| self.shared.stop.store(true, Ordering::Release));
         self.shared.fetch.wake();
         // A panic of the poll thread was caught and turned into the consumer's failure.
         let _ = thread.join();
+        self.shared.control.refuse(Error::Closed);
+        self.shared.events.close();
         // The poll thread sets it after its wait; a poll thread that panicked did not.
         self.shared.metrics.closed.store(true, Ordering::Release);
         Ok(())
@@ -196,6 +237,13 @@ impl std::fmt::Debug for Consumer {
         f.debug_struct("Consumer")
             .field("config", &self.shared.config)
             .finish_non_exhaustive()
+    }
+}
+
+fn named(topic: &str, partition: i32) -> Partition {
+    Partition {
+        topic: topic.to_string(),
+        partition,
     }
 }
 

@@ -337,6 +337,28 @@ impl Handoff {
         dropped
     }
 
+    /// Drops the buffered and held records of `slot` without fencing it (a seek, or a pause
+    /// giving them back to librdkafka); returns the first offset dropped.
+    pub fn take_back(&self, slot: &Arc<Slot>) -> Option<i64> {
+        let mut s = self.state.lock();
+        let mut first = None;
+        let mut keep = |r: &Pending| {
+            let mine = Arc::ptr_eq(&r.slot, slot);
+            if mine {
+                first = Some(first.map_or(r.offset, |f: i64| f.min(r.offset)));
+            }
+            !mine
+        };
+        s.buffer.retain(&mut keep);
+        s.held.retain(&mut keep);
+        s.bytes = s.buffer.iter().map(Pending::size).sum();
+        if s.buffer.is_empty() && s.held.is_empty() {
+            s.waiting_since = None;
+        }
+        self.refill(&mut s);
+        first
+    }
+
     /// Makes every `recv` fail with `Closed` and wakes all waiters.
     pub fn close(&self) {
         let mut s = self.state.lock();
@@ -559,6 +581,20 @@ mod tests {
         let got = h.pop_batch(10, NOW).unwrap();
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].partition, 1);
+        assert_eq!(h.levels().bytes, 0);
+    }
+
+    #[test]
+    fn taking_back_a_partition_drops_only_its_records() {
+        let h = Handoff::new(2, 1 << 20);
+        let (a, b) = (slot(0), slot(1));
+        let mut batch = vec![record(&a, 3, 1), record(&b, 0, 1), record(&a, 4, 1)];
+        h.push(&mut batch);
+        assert_eq!(h.take_back(&a), Some(3));
+        assert_eq!(h.take_back(&a), None);
+        assert!(!a.fenced(), "the partition stays deliverable");
+        let got = h.pop_batch(10, NOW).unwrap();
+        assert_eq!((got.len(), got[0].partition), (1, 1));
         assert_eq!(h.levels().bytes, 0);
     }
 

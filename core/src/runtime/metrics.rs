@@ -29,6 +29,10 @@ pub(crate) struct Metrics {
     pub stalls: AtomicU64,
     /// Errors reported by librdkafka, the broker or the runtime (fatal or not).
     pub errors: AtomicU64,
+    pub commits_succeeded: AtomicU64,
+    pub commits_failed: AtomicU64,
+    /// Revokes given up before the application was done with their `Revoked` event.
+    pub revoke_timeouts: AtomicU64,
     processing: Histogram,
     /// Acks/s over the last RATE_WINDOW, as f64 bits.
     rate_bits: AtomicU64,

@@ -15,7 +15,7 @@ use super::metrics::Metrics;
 use super::Error;
 use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -80,8 +80,10 @@ pub(crate) struct Slot {
     fenced: AtomicBool,
     /// Acks of this epoch are ignored.
     revoked: AtomicBool,
-    /// Paused because the window holds too many offsets (poll thread).
-    window_paused: AtomicBool,
+    /// Why the partition must be paused, besides backpressure ([`Hold`] bits; poll thread).
+    holds: AtomicU8,
+    /// What librdkafka was last told: [`RUNNING`], [`PAUSED`] or [`UNKNOWN`] (poll thread).
+    kafka_state: AtomicU8,
     metrics: Arc<Metrics>,
 }
 
@@ -103,7 +105,8 @@ impl Slot {
             draining: AtomicBool::new(false),
             fenced: AtomicBool::new(false),
             revoked: AtomicBool::new(false),
-            window_paused: AtomicBool::new(false),
+            holds: AtomicU8::new(0),
+            kafka_state: AtomicU8::new(UNKNOWN),
             metrics,
         }
     }
@@ -213,14 +216,66 @@ impl Slot {
         self.window.lock().entries.len()
     }
 
-    /// Records whether the partition is paused because its window is full.
-    pub fn set_window_paused(&self, paused: bool) {
-        self.window_paused.store(paused, Ordering::Release);
+    /// Sets or clears one reason to keep the partition paused.
+    pub fn set_hold(&self, hold: Hold, on: bool) {
+        if on {
+            self.holds.fetch_or(hold as u8, Ordering::AcqRel);
+        } else {
+            self.holds.fetch_and(!(hold as u8), Ordering::AcqRel);
+        }
     }
 
-    /// Whether the partition is paused because its window is full.
-    pub fn window_paused(&self) -> bool {
-        self.window_paused.load(Ordering::Acquire)
+    /// Whether `hold` keeps the partition paused.
+    pub fn held_by(&self, hold: Hold) -> bool {
+        self.holds.load(Ordering::Acquire) & hold as u8 != 0
+    }
+
+    /// Whether any reason of its own keeps the partition paused.
+    pub fn held(&self) -> bool {
+        self.holds.load(Ordering::Acquire) != 0
+    }
+
+    /// What librdkafka was last told: `Some(true)` paused, `Some(false)` running, `None` not
+    /// told yet in this epoch.
+    pub fn paused_in_kafka(&self) -> Option<bool> {
+        match self.kafka_state.load(Ordering::Acquire) {
+            PAUSED => Some(true),
+            RUNNING => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Records what librdkafka was told.
+    pub fn set_paused_in_kafka(&self, paused: bool) {
+        let state = if paused { PAUSED } else { RUNNING };
+        self.kafka_state.store(state, Ordering::Release);
+    }
+
+    /// Restarts the window at `offset` (a seek, or a pause giving back its buffered records):
+    /// records polled but not delivered are forgotten, and so is every entry from `offset` on
+    /// (those records come again). Records delivered before `offset` and not acked stay: the
+    /// watermark never passes them. Returns the offsets forgotten while delivered.
+    pub fn rewind(&self, offset: i64) -> usize {
+        let mut w = self.window.lock();
+        let before = w.in_flight;
+        w.entries
+            .retain(|&(o, mark)| o < offset && mark != Mark::Buffered);
+        w.in_flight = w.entries.iter().filter(|e| is_delivered(e.1)).count();
+        w.stuck = w.entries.iter().filter(|e| is_stuck(e.1)).count();
+        while matches!(w.entries.front(), Some((_, Mark::Acked))) {
+            w.entries.pop_front();
+        }
+        w.next = Some(offset);
+        before - w.in_flight
+    }
+
+    /// The offset of the next record the application gets from this epoch: the first one
+    /// polled and not delivered, else the last polled + 1 (or the seek target); `None` before
+    /// anything was polled.
+    pub fn next_delivery(&self) -> Option<i64> {
+        let w = self.window.lock();
+        let buffered = w.entries.iter().find(|e| e.1 == Mark::Buffered);
+        buffered.map(|e| e.0).or(w.next)
     }
 
     /// Whether the handler of `offset` returned: it is acked, or no longer tracked here.
@@ -297,6 +352,23 @@ impl Slot {
     }
 }
 
+/// A reason of a partition's own to stay paused in librdkafka (backpressure pauses all of them
+/// and is kept in the assignment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Hold {
+    /// The offset window outgrew its limit behind an unacked record.
+    Window = 1,
+    /// The application paused the partition.
+    Application = 2,
+    /// The `Assigned` event of this epoch is not done yet.
+    Assigned = 4,
+}
+
+const RUNNING: u8 = 0;
+const PAUSED: u8 = 1;
+const UNKNOWN: u8 = 2;
+
 fn is_delivered(mark: Mark) -> bool {
     matches!(mark, Mark::Delivered { .. })
 }
@@ -305,9 +377,8 @@ fn is_stuck(mark: Mark) -> bool {
     matches!(mark, Mark::Delivered { reported: true, .. })
 }
 
-/// Waits up to `wait` in all for the records in flight of `slots` (see [`Slot::drain`]).
-pub(crate) fn drain_all(slots: &[Arc<Slot>], wait: Duration) {
-    let deadline = Instant::now() + wait;
+/// Waits until `deadline` at most for the records in flight of `slots` (see [`Slot::drain`]).
+pub(crate) fn drain_until(slots: &[Arc<Slot>], deadline: Instant) {
     for slot in slots {
         slot.drain(deadline);
     }
@@ -387,6 +458,58 @@ mod tests {
         assert_eq!(s.in_flight(), 1);
         s.ack(5).unwrap();
         assert_eq!(s.watermark(), Some(6));
+    }
+
+    #[test]
+    fn rewinding_forward_keeps_the_unacked_deliveries_in_front() {
+        let s = slot();
+        deliver_all(&s, &[0, 1]);
+        s.register([2, 3]);
+        assert_eq!(s.next_delivery(), Some(2));
+        assert_eq!(s.rewind(100), 0);
+        assert_eq!(
+            s.watermark(),
+            Some(0),
+            "never past a delivered, unacked record"
+        );
+        assert_eq!(s.next_delivery(), Some(100));
+        s.ack(1).unwrap();
+        s.ack(0).unwrap();
+        assert_eq!(
+            s.watermark(),
+            Some(100),
+            "the records skipped were never delivered"
+        );
+        s.register([100]);
+        assert_eq!(s.window_len(), 1);
+    }
+
+    #[test]
+    fn rewinding_back_forgets_what_comes_again() {
+        let s = slot();
+        deliver_all(&s, &[10, 11, 12]);
+        s.ack(10).unwrap();
+        assert_eq!(s.rewind(5), 2, "11 and 12 are delivered again");
+        assert_eq!(s.in_flight(), 0);
+        assert_eq!(s.watermark(), Some(5));
+        s.ack(11).unwrap(); // of the forgotten delivery: ignored
+        assert_eq!(s.watermark(), Some(5));
+        deliver_all(&s, &[5, 6]);
+        s.ack(5).unwrap();
+        assert_eq!(s.watermark(), Some(6));
+    }
+
+    #[test]
+    fn holds_are_independent_bits() {
+        let s = slot();
+        assert!(!s.held());
+        s.set_hold(Hold::Application, true);
+        s.set_hold(Hold::Window, true);
+        s.set_hold(Hold::Window, false);
+        assert!(s.held_by(Hold::Application) && !s.held_by(Hold::Window));
+        assert_eq!(s.paused_in_kafka(), None);
+        s.set_paused_in_kafka(true);
+        assert_eq!(s.paused_in_kafka(), Some(true));
     }
 
     #[test]

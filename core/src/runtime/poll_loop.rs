@@ -11,15 +11,16 @@
 //! on for events while paused, resuming at the mark). librdkafka drops its prefetch on pause
 //! and fetches again from the position, so pausing loses nothing.
 
-use super::assignment::Assignment;
 use super::context::{self, Kafka};
+use super::events::CommitReason;
 use super::fetch_queue::BATCH_MAX;
 use super::kafka_error::KafkaError;
 use super::message_view::{MessageView, OwnedMessage};
-use super::offsets::{self, Slot};
+use super::offsets::Slot;
+use super::pauses::{self, Hold};
 use super::pending::Pending;
 use super::shared::Shared;
-use super::{background_commit, watchdog, Error, Record};
+use super::{background_commit, rebalance, requests, watchdog, Error, Record};
 use rdkafka::consumer::Consumer;
 use rdkafka::error::{KafkaError as RdError, RDKafkaErrorCode};
 use std::sync::atomic::Ordering;
@@ -206,24 +207,11 @@ impl PollLoop {
         }
     }
 
+    /// Starts or ends backpressure: every assigned partition paused, or back to its own state.
     fn set_paused(&self, paused: bool) {
         let assignment = &self.shared.assignment;
-        // A partition paused for its window stays paused until the window shrinks.
-        let free: Vec<Arc<Slot>> = assignment
-            .slots()
-            .into_iter()
-            .filter(|s| !s.window_paused())
-            .collect();
-        let tpl = Assignment::list(&free);
-        let result = if paused {
-            self.consumer.pause(&tpl)
-        } else {
-            self.consumer.resume(&tpl)
-        };
-        if let Err(e) = result {
-            self.shared.metrics.set_error(format!("pause/resume: {e}"));
-        }
         assignment.set_paused(paused);
+        pauses::apply(&self.consumer, &self.shared, &assignment.slots());
         if paused {
             self.shared.metrics.pauses.fetch_add(1, Ordering::Relaxed);
         }
@@ -236,13 +224,11 @@ impl PollLoop {
         }
         self.shared.handoff.free_spent(&mut self.spent);
         let now = Instant::now();
-        if self.shared.commit_wanted.swap(false, Ordering::AcqRel) {
-            let requests = std::mem::take(&mut *self.shared.commit_requests.lock());
-            let result = self.commit_all();
-            for reply in requests {
-                let _ = reply.send(result.clone());
-            }
+        let requests = self.shared.control.take();
+        if !requests.is_empty() {
+            requests::serve(&self.consumer, &self.shared, requests);
         }
+        rebalance::open_gates(&self.consumer, &self.shared, now);
         if self.shared.fatal_raised.swap(false, Ordering::AcqRel) {
             if let Some((code, reason)) = self.consumer.client().fatal_error() {
                 self.shared.fail(KafkaError::new(code, true, reason).into());
@@ -276,23 +262,18 @@ impl PollLoop {
 
     /// Pauses the partitions whose offset windows outgrew the limit (after a hand-off).
     fn pause_full_windows(&self, full: Vec<Arc<Slot>>) {
-        let full: Vec<Arc<Slot>> = full.into_iter().filter(|s| !s.window_paused()).collect();
-        if full.is_empty() {
-            return;
-        }
-        if let Err(e) = self.consumer.pause(&Assignment::list(&full)) {
-            self.shared
-                .metrics
-                .set_error(format!("pause a full window: {e}"));
-        }
-        self.shared.metrics.pauses.fetch_add(1, Ordering::Relaxed);
-        for slot in &full {
-            slot.set_window_paused(true);
+        let full: Vec<Arc<Slot>> = full
+            .into_iter()
+            .filter(|s| !s.held_by(Hold::Window))
+            .collect();
+        if !full.is_empty() {
+            pauses::hold(&self.consumer, &self.shared, &full, Hold::Window, true);
+            self.shared.metrics.pauses.fetch_add(1, Ordering::Relaxed);
         }
     }
 
-    /// Resumes the assigned partitions paused for a full window once it is down to half the
-    /// limit (a revoked partition's slot is gone with its flag); on the watchdog's beat.
+    /// Lifts the window hold of the assigned partitions whose window is down to half the
+    /// limit (a revoked partition's slot is gone with its hold); on the watchdog's beat.
     fn resume_windows(&self) {
         let half = self.window_max / 2;
         let ready: Vec<Arc<Slot>> = self
@@ -300,20 +281,9 @@ impl PollLoop {
             .assignment
             .slots()
             .into_iter()
-            .filter(|s| s.window_paused() && s.window_len() <= half)
+            .filter(|s| s.held_by(Hold::Window) && s.window_len() <= half)
             .collect();
-        for slot in &ready {
-            slot.set_window_paused(false);
-        }
-        // Under backpressure the partition stays paused: the resume at the low-water mark
-        // resumes it with the others.
-        if !ready.is_empty() && !self.shared.assignment.paused() {
-            if let Err(e) = self.consumer.resume(&Assignment::list(&ready)) {
-                self.shared
-                    .metrics
-                    .set_error(format!("resume a window: {e}"));
-            }
-        }
+        pauses::hold(&self.consumer, &self.shared, &ready, Hold::Window, false);
     }
 
     /// Commits the acked prefix of every assigned partition where it moved, without waiting;
@@ -330,31 +300,26 @@ impl PollLoop {
         }
     }
 
-    /// Commits the acked prefix of every assigned partition, synchronously.
-    fn commit_all(&self) -> Result<(), Error> {
-        let slots = self.shared.assignment.slots();
-        let offsets = self.shared.assignment.uncommitted(&slots);
-        context::commit(&self.consumer, &offsets, &self.shared)
-    }
-
-    /// Waits for the records in flight, commits, leaves the group (the others rebalance at
-    /// once) and fails pending requests.
+    /// Gives the assignment up as a revoke would (drain, `Revoked` handled, commit), leaves the
+    /// group (the others rebalance at once) and answers pending requests. After a failure
+    /// nothing is drained or committed.
     fn shutdown(self) {
-        let failed = self.shared.handoff.failed();
-        if !failed {
-            offsets::drain_all(
-                &self.shared.assignment.slots(),
-                self.shared.config.revoke_drain,
+        let shared = &self.shared;
+        let slots = shared.assignment.remove_all();
+        if shared.handoff.failed() {
+            shared.metrics.closed.store(true, Ordering::Release);
+        } else {
+            let deadline = Instant::now() + shared.config.revoke_drain;
+            rebalance::give_up(
+                &self.consumer,
+                shared,
+                &slots,
+                false,
+                deadline,
+                CommitReason::Close,
             );
-        }
-        // Acks from here on fail; the commit below has every ack that succeeded.
-        self.shared.metrics.closed.store(true, Ordering::Release);
-        if !failed {
-            if let Err(e) = self.commit_all() {
-                self.shared
-                    .metrics
-                    .set_error(format!("commit on close: {e}"));
-            }
+            // Also when nothing was assigned: acks are refused from here on.
+            shared.metrics.closed.store(true, Ordering::Release);
         }
         // librdkafka's messages and the application's queue handles go before the consumer
         // closes.
@@ -369,9 +334,7 @@ impl PollLoop {
             }
             Err(e) => self.shared.metrics.set_error(format!("close: {e}")),
         }
-        for reply in std::mem::take(&mut *self.shared.commit_requests.lock()) {
-            let _ = reply.send(Err(Error::Closed));
-        }
+        self.shared.control.refuse(Error::Closed);
     }
 }
 

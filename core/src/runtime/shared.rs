@@ -3,12 +3,14 @@
 
 use super::assignment::Assignment;
 use super::config::RuntimeConfig;
+use super::control::Control;
+use super::events::Events;
 use super::fetch_queue::FetchQueue;
 use super::handoff::Handoff;
 use super::metrics::Metrics;
+use super::rebalance::Gates;
 use super::stalls::Stalls;
 use super::Error;
-use crossbeam_channel::Sender;
 use parking_lot::Mutex;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -23,10 +25,12 @@ pub(crate) struct Shared {
     pub metrics: Arc<Metrics>,
     /// Set by `close`: the poll thread commits, leaves the group and ends.
     pub stop: AtomicBool,
-    /// `Consumer::commit` calls waiting for the poll thread to commit.
-    pub commit_requests: Mutex<Vec<Sender<Result<(), Error>>>>,
-    /// Set with each commit request: the poll thread looks at the requests only then.
-    pub commit_wanted: AtomicBool,
+    /// Requests of application threads for the poll thread (commit, pause, seek, …).
+    pub control: Control,
+    /// Rebalance events and commit results for the application.
+    pub events: Events,
+    /// New partitions held paused until their `Assigned` event is done.
+    pub gates: Gates,
     /// Set by the error callback when librdkafka raised a fatal error: the poll thread reads it.
     pub fatal_raised: AtomicBool,
     /// The watchdog's memory of the stalls the member left the group for.
@@ -43,29 +47,28 @@ impl Shared {
     pub fn new(config: RuntimeConfig) -> Shared {
         Shared {
             handoff: Handoff::new(config.buffer_max_records, config.buffer_max_bytes),
-            config,
             fetch: FetchQueue::default(),
             assignment: Assignment::default(),
             metrics: Arc::default(),
             stop: AtomicBool::new(false),
-            commit_requests: Mutex::default(),
-            commit_wanted: AtomicBool::new(false),
+            control: Control::default(),
+            events: Events::new(config.events),
+            gates: Gates::default(),
             fatal_raised: AtomicBool::new(false),
             stalls: Mutex::default(),
             poll_ended: AtomicBool::new(false),
             #[cfg(test)]
             panic_now: AtomicBool::new(false),
+            config,
         }
     }
 
-    /// Ends the consumer with `failure`: every `recv` and `commit` returns it from now on,
-    /// commits waiting now get it too. The first failure wins.
+    /// Ends the consumer with `failure`: every `recv` and request (`commit`, `seek`, …)
+    /// returns it from now on, those waiting now get it too. The first failure wins.
     pub fn fail(&self, failure: Error) {
         self.metrics.set_error(failure.to_string());
-        self.handoff.fail(failure);
-        let failure = self.handoff.failure();
-        for reply in std::mem::take(&mut *self.commit_requests.lock()) {
-            let _ = reply.send(Err(failure.clone().unwrap_or(Error::Closed)));
-        }
+        self.handoff.fail(failure.clone());
+        self.control
+            .refuse(self.handoff.failure().unwrap_or(failure));
     }
 }

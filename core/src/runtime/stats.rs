@@ -11,8 +11,9 @@ pub struct Stats {
     pub rebalances: u64,
     /// Partitions assigned now, as "topic/partition".
     pub assignment: Vec<String>,
-    /// Partitions paused now: for backpressure (all of them), or because a partition's offset
-    /// window is full (64 × `steady.buffer.max.records` offsets behind an unacked record).
+    /// Partitions paused now: for backpressure (all of them), or for a reason of their own:
+    /// the offset window is full (64 × `steady.buffer.max.records` offsets behind an unacked
+    /// record), the application paused it, or its `Assigned` event is not done yet.
     pub paused_partitions: Vec<String>,
     /// Offsets tracked in the assigned partitions' windows (polled and not yet committable).
     pub offset_window_records: u64,
@@ -57,6 +58,15 @@ pub struct Stats {
     pub ack_threads: u32,
     /// Times the poll thread paused the assigned partitions because the buffer stayed full.
     pub backpressure_pauses: u64,
+    /// Commits that succeeded (background, explicit, revoke and close).
+    pub commits_succeeded: u64,
+    /// Commits that failed.
+    pub commits_failed: u64,
+    /// Revokes given up before the application was done with their `Revoked` event
+    /// (`steady.revoke.drain.ms` ran out).
+    pub revoke_handler_timeouts: u64,
+    /// Commit results dropped from a full event queue (the application reads events too slowly).
+    pub events_dropped: u64,
 }
 
 impl Stats {
@@ -75,7 +85,7 @@ impl Stats {
             paused_partitions: if shared.assignment.paused() {
                 assignment.clone()
             } else {
-                let paused = slots.iter().filter(|s| s.window_paused());
+                let paused = slots.iter().filter(|s| s.held());
                 paused.map(|s| s.name()).collect()
             },
             offset_window_records: slots.iter().map(|s| s.window_len() as u64).sum(),
@@ -100,6 +110,10 @@ impl Stats {
             processing_ms_p99: m.processing_ms(0.99),
             ack_threads: m.ack_threads(),
             backpressure_pauses: m.pauses.load(Relaxed),
+            commits_succeeded: m.commits_succeeded.load(Relaxed),
+            commits_failed: m.commits_failed.load(Relaxed),
+            revoke_handler_timeouts: m.revoke_timeouts.load(Relaxed),
+            events_dropped: shared.events.dropped.load(Relaxed),
         }
     }
 }

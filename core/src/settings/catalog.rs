@@ -640,6 +640,7 @@ static KEYS: &[KeyInfo] = &[
         "leave",
     ),
     k("steady.revoke.drain.ms", S, int(0, 600_000), "", "5000"),
+    k("steady.events.enable", S, BOOL, "", "false"),
 ];
 
 /// Names that mean the same setting (across dialects, or aliases within one).
