@@ -21,8 +21,10 @@ import (
 //
 // All methods may be called from any goroutines at the same time. Close wakes a Poll blocked
 // in another goroutine; after Close every method but Close returns an error matching
-// ErrClosed. After a fatal error (IsFatal) every Poll, PollBatch and Commit returns that
-// error again, and Close still works.
+// ErrClosed (NextEvent after the events still queued). Events (rebalances, commit results,
+// with steady.events.enable=true) are pulled with NextEvent or ServeEvents: steady never calls
+// into Go on its own threads. After a fatal error (IsFatal) every Poll, PollBatch and Commit
+// returns that error again, and Close still works.
 type Consumer struct {
 	// mu is held for reading by every call into C and for writing by the free in Close.
 	mu      sync.RWMutex
@@ -32,6 +34,10 @@ type Consumer struct {
 	closed *atomic.Bool
 	// closeOnce runs the close; later and concurrent Closes wait for it.
 	closeOnce sync.Once
+	// leftover holds the events still queued when Close released the C consumer; NextEvent
+	// hands them out before it reports ErrClosed.
+	leftoverMu sync.Mutex
+	leftover   []*Event
 }
 
 // handle is what the cleanup of an unclosed Consumer needs.
@@ -192,8 +198,10 @@ func (c *Consumer) StatsJSON() (string, error) {
 
 // Stats is a snapshot of the consumer's counters (StatsJSON has every field).
 type Stats struct {
-	Rebalances       uint64            `json:"rebalances"`
-	Assignment       []string          `json:"assignment"`
+	Rebalances uint64   `json:"rebalances"`
+	Assignment []string `json:"assignment"`
+	// PausedPartitions are paused by the application, by backpressure or until their
+	// assigned event is done.
 	PausedPartitions []string          `json:"paused_partitions"`
 	BufferedRecords  uint64            `json:"buffered_records"`
 	BufferedBytes    uint64            `json:"buffered_bytes"`
@@ -208,6 +216,13 @@ type Stats struct {
 	LastError *string `json:"last_error"`
 	// FatalError is the error that ended the consumer (see Error.IsFatal); nil while it runs.
 	FatalError *string `json:"fatal_error"`
+	// CommitsSucceeded and CommitsFailed count commits by outcome (every reason).
+	CommitsSucceeded uint64 `json:"commits_succeeded"`
+	CommitsFailed    uint64 `json:"commits_failed"`
+	// RevokeHandlerTimeouts counts revoked events not done within steady.revoke.drain.ms.
+	RevokeHandlerTimeouts uint64 `json:"revoke_handler_timeouts"`
+	// EventsDropped counts commit results dropped from a full event queue.
+	EventsDropped uint64 `json:"events_dropped"`
 }
 
 // CommittedOffset is the next offset to read of one partition ("topic/partition").
@@ -232,7 +247,9 @@ func (c *Consumer) Stats() (Stats, error) {
 	return stats, err
 }
 
-// Close stops deliveries and wakes Polls blocked in other goroutines, waits up to
+// Close stops deliveries and wakes Polls and NextEvents blocked in other goroutines (with events
+// on, after a revoked event for the whole assignment, which Close waits for within
+// steady.revoke.drain.ms, and the final commit's result), waits up to
 // steady.revoke.drain.ms for the messages in flight to be acked (by any goroutine), commits the
 // acked prefix, leaves the group and releases the consumer once the Polls have returned. It
 // works after a fatal error too. An error (a failed final commit) still leaves the consumer
@@ -248,6 +265,8 @@ func (c *Consumer) Close() error {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		c.cleanup.Stop()
+		// No NextEvent is inside C now: keep what is still queued for the next ones.
+		c.keepLeftover(c.ptr)
 		C.steady_consumer_free(c.ptr)
 		c.ptr = nil
 	})

@@ -119,7 +119,8 @@ var (
 	ErrStalled = sentinel(ResultStalled)
 	// ErrTimeout: a wait ran out (Poll reports it as (nil, nil) instead).
 	ErrTimeout = sentinel(ResultTimeout)
-	// ErrInvalidArgument: an argument was unusable (a bad topic name, a timeout, …).
+	// ErrInvalidArgument: an argument was unusable (a bad topic name, a timeout, a partition
+	// not assigned to the consumer, NextEvent with steady.events.enable off, …).
 	ErrInvalidArgument = sentinel(ResultInvalidArgument)
 )
 
@@ -134,6 +135,11 @@ func call(f func(errOut **C.steady_error) C.steady_result) error {
 		return newError(code, code.String())
 	}
 	defer C.steady_error_free(cerr)
+	return copyError(code, cerr)
+}
+
+// copyError copies a C error (which stays the caller's) into an *Error with code.
+func copyError(code Result, cerr *C.steady_error) *Error {
 	e := &Error{
 		code:      code,
 		message:   C.GoString(C.steady_error_message(cerr)),

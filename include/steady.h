@@ -26,6 +26,11 @@
 #define STEADY_VERSION_NUMBER ((STEADY_VERSION_MAJOR << 16) | (STEADY_VERSION_MINOR << 8) | STEADY_VERSION_PATCH)
 
 /**
+ * The offset an accessor returns when there is none (an `int64_t` constant).
+ */
+#define STEADY_OFFSET_NONE -1
+
+/**
  * The outcome of a call. Values are fixed and grouped in ranges; a value is never reused or
  * renumbered, so they may be stored and compared across versions.
  *
@@ -116,6 +121,88 @@ typedef uint32_t steady_result;
 #endif // __cplusplus
 
 /**
+ * What a `steady_event` reports (a `uint32_t`; the values are fixed).
+ *
+ * The C type is not called `steady_event_kind` because that is the name of the function
+ * `steady_event_kind()`, and C keeps type and function names in one namespace.
+ */
+enum steady_event_kind_t
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * No event: what `steady_event_kind(NULL)` returns.
+   */
+  STEADY_EVENT_NONE = 0,
+  /**
+   * Partitions were assigned; each offset is the committed offset it starts from
+   * (`STEADY_OFFSET_NONE`: nothing committed). They stay paused until the event is freed
+   * (at most `steady.processing.timeout.ms`), so state can be loaded before their first record.
+   */
+  STEADY_EVENT_ASSIGNED = 1,
+  /**
+   * Partitions are being revoked; offsets are `STEADY_OFFSET_NONE`. steady waits (within
+   * `steady.revoke.drain.ms`) for the event to be freed, then commits the acked prefix, so
+   * records acked before `steady_event_free` are committed.
+   */
+  STEADY_EVENT_REVOKED = 2,
+  /**
+   * Partitions were lost (session expired, member fenced): nothing of them is committed and
+   * steady does not wait for the event.
+   */
+  STEADY_EVENT_LOST = 3,
+  /**
+   * A commit finished; each offset is the one committed (the next to read) or tried.
+   */
+  STEADY_EVENT_COMMITTED = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum steady_event_kind_t steady_event_kind_t;
+#else
+typedef uint32_t steady_event_kind_t;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Why a commit was made (a `uint32_t`; the values are fixed).
+ */
+enum steady_commit_reason
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Not a commit result (or a NULL event).
+   */
+  STEADY_COMMIT_REASON_NONE = 0,
+  /**
+   * The background commit (`auto.commit.interval.ms`) came round.
+   */
+  STEADY_COMMIT_REASON_BACKGROUND = 1,
+  /**
+   * The application called `steady_consumer_commit`.
+   */
+  STEADY_COMMIT_REASON_EXPLICIT = 2,
+  /**
+   * Partitions were revoked.
+   */
+  STEADY_COMMIT_REASON_REVOKE = 3,
+  /**
+   * The consumer closed.
+   */
+  STEADY_COMMIT_REASON_CLOSE = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum steady_commit_reason steady_commit_reason;
+#else
+typedef uint32_t steady_commit_reason;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * What a check knows besides the settings: the client, the broker, the workload and the
  * service profile. Everything starts unknown; rules whose inputs stay unknown stay silent.
  *
@@ -128,11 +215,13 @@ typedef struct steady_check_options steady_check_options;
  * A Kafka consumer whose poll loop (heartbeats, rebalances, commits) runs on a thread steady
  * owns, so a slow handler never makes its group rebalance.
  *
- * Thread rules: `steady_consumer_poll`, `_poll_batch`, `_commit`, `_stats_json`, `_check`,
- * `_warnings` and `_close` may be called at the same time from any threads, and so may
- * `steady_message_ack` on its messages. `steady_consumer_free` must be called exactly once,
- * after every other call on the consumer has returned. librdkafka's and steady's own threads
- * never call into the application.
+ * Thread rules: `steady_consumer_poll`, `_poll_batch`, `_commit`, `_next_event`, `_pause`,
+ * `_resume`, `_seek`, `_position`, `_committed`, `_stats_json`, `_check`, `_warnings` and
+ * `_close` may be called at the same time from any threads, and so may `steady_message_ack` on
+ * its messages and `steady_event_free` on its events. `steady_consumer_free` must be called
+ * exactly once, after every other call on the consumer has returned. librdkafka's and steady's
+ * own threads never call into the application: events (rebalances, commit results) are pulled
+ * with `steady_consumer_next_event` on the application's own threads.
  */
 typedef struct steady_consumer steady_consumer;
 
@@ -144,6 +233,18 @@ typedef struct steady_consumer steady_consumer;
  * who releases it with `steady_error_free`. Immutable: it may be read from any thread.
  */
 typedef struct steady_error steady_error;
+
+/**
+ * One event: its kind, its partitions (topic, partition, offset), and for a commit result its
+ * reason and error.
+ *
+ * Thread rules: immutable; it may be read from any thread, also at the same time.
+ * `steady_event_free` must be called exactly once, after every other call on it has returned:
+ * freeing it marks it done (see `STEADY_EVENT_REVOKED` and `STEADY_EVENT_ASSIGNED`, which steady
+ * waits for). It stays valid after its consumer is closed or freed. Pointers it returns live
+ * until it is freed.
+ */
+typedef struct steady_event steady_event;
 
 /**
  * One finding of a report, borrowed from it: valid until the report is freed; never freed on
@@ -272,7 +373,9 @@ steady_result steady_check(const struct steady_settings *settings,
  *
  * Settings: every librdkafka consumer key (`bootstrap.servers`, `group.id`, …) plus
  * `steady.buffer.max.records`, `steady.buffer.max.bytes`, `steady.processing.timeout.ms`,
- * `steady.stall.policy`, `steady.revoke.drain.ms`. The consumer keeps its own copy.
+ * `steady.stall.policy`, `steady.revoke.drain.ms`, `steady.events.enable` (`true`: rebalances
+ * and commit results are queued for `steady_consumer_next_event`; default `false`). The
+ * consumer keeps its own copy.
  *
  * Topics are Kafka topic names (1–249 characters of `[A-Za-z0-9._-]`, not `.` or `..`) or
  * regexes starting with `^`; any other is refused with INVALID_ARGUMENT naming its index.
@@ -320,8 +423,88 @@ steady_result steady_consumer_commit(struct steady_consumer *consumer,
                                      struct steady_error **err_out);
 
 /**
- * The consumer's counters as JSON (`rebalances`, `assignment`, `paused_partitions`,
- * `buffered_records`, `in_flight`, `delivered`, `acked`, `committed`, `stalls`, `last_error`, …)
+ * Waits up to `timeout_ms` (≥ 0, or -1 for no limit) for the next event — partitions
+ * assigned, revoked or lost, or a commit's result — and writes it to `*event_out`; release it
+ * with `steady_event_free`, which marks it done. Needs `steady.events.enable=true`.
+ *
+ * Read events on a thread of their own, next to the pollers: steady waits for a
+ * `STEADY_EVENT_REVOKED` event to be freed (within `steady.revoke.drain.ms`) before it commits
+ * the revoked partitions' acked prefix, and keeps the partitions of a `STEADY_EVENT_ASSIGNED`
+ * event paused until it is freed (at most `steady.processing.timeout.ms`). The queue holds 1024
+ * events; beyond that the oldest commit results are dropped (stats `events_dropped`).
+ *
+ * Returns TIMEOUT when no event came in time. After `steady_consumer_close` (which queues a
+ * revoked event for the whole assignment, then the result of its final commit) it returns the
+ * events still queued, then CLOSED; a call waiting when the close ends is woken. Errors:
+ * NULL_PARAMETER, INVALID_ARGUMENT (events are off: the message names `steady.events.enable`;
+ * a bad `timeout_ms`), CLOSED.
+ */
+steady_result steady_consumer_next_event(struct steady_consumer *consumer,
+                                         int32_t timeout_ms,
+                                         struct steady_event **event_out,
+                                         struct steady_error **err_out);
+
+/**
+ * Pauses `topic`/`partition` until `steady_consumer_resume`: no record of it is delivered once
+ * this returns (records of it still buffered go back and come again on resume). Backpressure
+ * never resumes it; an assignment of it that comes again starts unpaused. Answered by the poll
+ * thread within about 50 ms. Errors: NULL_PARAMETER, INVALID_UTF8, INVALID_ARGUMENT ("partition
+ * T/P is not assigned to this consumer"), CLOSED, KAFKA, KAFKA_FATAL, INTERNAL (after a fatal
+ * error: that error).
+ */
+steady_result steady_consumer_pause(struct steady_consumer *consumer,
+                                    const char *topic,
+                                    int32_t partition,
+                                    struct steady_error **err_out);
+
+/**
+ * Lifts `steady_consumer_pause` of `topic`/`partition`: it is fetched again unless
+ * backpressure holds it. Errors as `steady_consumer_pause`.
+ */
+steady_result steady_consumer_resume(struct steady_consumer *consumer,
+                                     const char *topic,
+                                     int32_t partition,
+                                     struct steady_error **err_out);
+
+/**
+ * Makes `offset` (≥ 0) the next record delivered from `topic`/`partition` (back: replay;
+ * forward: skip). Its buffered records are dropped; records of it delivered before the seek
+ * and not yet acked keep holding the committed offset until they are acked. Errors as
+ * `steady_consumer_pause`, plus INVALID_ARGUMENT for a negative `offset`.
+ */
+steady_result steady_consumer_seek(struct steady_consumer *consumer,
+                                   const char *topic,
+                                   int32_t partition,
+                                   int64_t offset,
+                                   struct steady_error **err_out);
+
+/**
+ * Writes to `*offset_out` the offset of the next record the application gets from
+ * `topic`/`partition` (after a seek: its target), or `STEADY_OFFSET_NONE` when none is known
+ * yet. Errors as `steady_consumer_pause`.
+ */
+steady_result steady_consumer_position(struct steady_consumer *consumer,
+                                       const char *topic,
+                                       int32_t partition,
+                                       int64_t *offset_out,
+                                       struct steady_error **err_out);
+
+/**
+ * Writes to `*offset_out` the group's committed offset of `topic`/`partition` (the next to
+ * read), asked of the group coordinator (a wait of up to about 10 s), or `STEADY_OFFSET_NONE`
+ * when none is committed. Errors as `steady_consumer_pause`.
+ */
+steady_result steady_consumer_committed(struct steady_consumer *consumer,
+                                        const char *topic,
+                                        int32_t partition,
+                                        int64_t *offset_out,
+                                        struct steady_error **err_out);
+
+/**
+ * The consumer's counters as JSON (`rebalances`, `assignment`, `paused_partitions` (paused by
+ * the application, by backpressure or until their assigned event is done), `buffered_records`,
+ * `in_flight`, `delivered`, `acked`, `committed`, `commits_succeeded`, `commits_failed`,
+ * `revoke_handler_timeouts`, `events_dropped`, `stalls`, `last_error`, …)
  * in `*json_out`, an owned string for `steady_string_free`. Works after close too.
  * Errors: NULL_PARAMETER.
  */
@@ -408,6 +591,70 @@ bool steady_error_is_retriable(const struct steady_error *err);
  * Releases `err`. NULL is fine; call it once per error.
  */
 void steady_error_free(struct steady_error *err);
+
+/**
+ * The kind of `event`; `STEADY_EVENT_NONE` (0) when it is NULL. Any thread.
+ */
+steady_event_kind_t steady_event_kind(const struct steady_event *event);
+
+/**
+ * The kind's name, "assigned", "revoked", "lost" or "committed": static, NUL-terminated,
+ * never to be freed. NULL when `event` is NULL. Any thread.
+ */
+const char *steady_event_kind_name(const struct steady_event *event);
+
+/**
+ * How many partitions the event names (0 when `event` is NULL). Any thread.
+ */
+size_t steady_event_partition_count(const struct steady_event *event);
+
+/**
+ * The topic of the partition at `index` (in librdkafka's order): NUL-terminated, borrowed,
+ * valid until `steady_event_free(event)`. NULL when `index` ≥ the partition count or `event` is
+ * NULL. Any thread.
+ */
+const char *steady_event_topic(const struct steady_event *event, size_t index);
+
+/**
+ * The partition number at `index`; -1 when `index` ≥ the partition count or `event` is NULL.
+ * Any thread.
+ */
+int32_t steady_event_partition(const struct steady_event *event, size_t index);
+
+/**
+ * The offset at `index`: for `STEADY_EVENT_ASSIGNED` the committed offset the partition starts
+ * from, for `STEADY_EVENT_COMMITTED` the offset committed (the next to read).
+ * `STEADY_OFFSET_NONE` when there is none (nothing committed; revoked and lost events), when
+ * `index` ≥ the partition count or `event` is NULL. Any thread.
+ */
+int64_t steady_event_offset(const struct steady_event *event, size_t index);
+
+/**
+ * Why the commit of a `STEADY_EVENT_COMMITTED` event was made; `STEADY_COMMIT_REASON_NONE` for
+ * the other kinds and for NULL. Any thread.
+ */
+steady_commit_reason steady_event_commit_reason(const struct steady_event *event);
+
+/**
+ * The name of that reason, "background", "explicit", "revoke" or "close": static,
+ * NUL-terminated, never to be freed. NULL when the event has no reason or is NULL. Any thread.
+ */
+const char *steady_event_commit_reason_name(const struct steady_event *event);
+
+/**
+ * The error of a failed commit (`STEADY_EVENT_COMMITTED`), code STEADY_RESULT_KAFKA (or
+ * KAFKA_FATAL) with librdkafka's code and name: borrowed, owned by the event, valid until
+ * `steady_event_free(event)`; never pass it to `steady_error_free`. NULL when the commit
+ * succeeded, for the other kinds and for NULL. Any thread.
+ */
+const struct steady_error *steady_event_error(const struct steady_event *event);
+
+/**
+ * Releases `event` and marks it done: a revoke waiting for it goes on to commit the acked
+ * prefix, the partitions of an assignment waiting for it start to be fetched. NULL is fine.
+ * Call it once per event, from any thread.
+ */
+void steady_event_free(struct steady_event *event);
 
 /**
  * The topic, NUL-terminated; NULL when `message` is NULL.

@@ -1,13 +1,14 @@
 //! `steady_consumer`: the heartbeat-decoupled consumer.
 
 use crate::error::{steady_error, steady_result, Error};
+use crate::event::{steady_event, EventView, STEADY_OFFSET_NONE};
 use crate::handle::{
     free_box, to_boxed_mut_ptr, try_out, try_ref, write_out, Castable, OwnershipBox,
 };
 use crate::message::{steady_message, MessageView};
 use crate::report::{steady_report, ReportView};
 use crate::settings::steady_settings;
-use crate::strings::{to_owned_ptr, try_str_array};
+use crate::strings::{to_owned_ptr, try_str, try_str_array};
 use std::ffi::c_char;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -18,11 +19,13 @@ use steady_core::{Consumer, Record};
 /// A Kafka consumer whose poll loop (heartbeats, rebalances, commits) runs on a thread steady
 /// owns, so a slow handler never makes its group rebalance.
 ///
-/// Thread rules: `steady_consumer_poll`, `_poll_batch`, `_commit`, `_stats_json`, `_check`,
-/// `_warnings` and `_close` may be called at the same time from any threads, and so may
-/// `steady_message_ack` on its messages. `steady_consumer_free` must be called exactly once,
-/// after every other call on the consumer has returned. librdkafka's and steady's own threads
-/// never call into the application.
+/// Thread rules: `steady_consumer_poll`, `_poll_batch`, `_commit`, `_next_event`, `_pause`,
+/// `_resume`, `_seek`, `_position`, `_committed`, `_stats_json`, `_check`, `_warnings` and
+/// `_close` may be called at the same time from any threads, and so may `steady_message_ack` on
+/// its messages and `steady_event_free` on its events. `steady_consumer_free` must be called
+/// exactly once, after every other call on the consumer has returned. librdkafka's and steady's
+/// own threads never call into the application: events (rebalances, commit results) are pulled
+/// with `steady_consumer_next_event` on the application's own threads.
 pub struct steady_consumer {
     _private: [u8; 0],
 }
@@ -103,7 +106,9 @@ fn receive(handle: &ConsumerHandle, max: usize, wait: Wait) -> Result<Vec<Record
 ///
 /// Settings: every librdkafka consumer key (`bootstrap.servers`, `group.id`, …) plus
 /// `steady.buffer.max.records`, `steady.buffer.max.bytes`, `steady.processing.timeout.ms`,
-/// `steady.stall.policy`, `steady.revoke.drain.ms`. The consumer keeps its own copy.
+/// `steady.stall.policy`, `steady.revoke.drain.ms`, `steady.events.enable` (`true`: rebalances
+/// and commit results are queued for `steady_consumer_next_event`; default `false`). The
+/// consumer keeps its own copy.
 ///
 /// Topics are Kafka topic names (1–249 characters of `[A-Za-z0-9._-]`, not `.` or `..`) or
 /// regexes starting with `^`; any other is refused with INVALID_ARGUMENT naming its index.
@@ -199,8 +204,161 @@ pub extern "C" fn steady_consumer_commit(
     }
 }
 
-/// The consumer's counters as JSON (`rebalances`, `assignment`, `paused_partitions`,
-/// `buffered_records`, `in_flight`, `delivered`, `acked`, `committed`, `stalls`, `last_error`, …)
+/// Waits up to `timeout_ms` (≥ 0, or -1 for no limit) for the next event — partitions
+/// assigned, revoked or lost, or a commit's result — and writes it to `*event_out`; release it
+/// with `steady_event_free`, which marks it done. Needs `steady.events.enable=true`.
+///
+/// Read events on a thread of their own, next to the pollers: steady waits for a
+/// `STEADY_EVENT_REVOKED` event to be freed (within `steady.revoke.drain.ms`) before it commits
+/// the revoked partitions' acked prefix, and keeps the partitions of a `STEADY_EVENT_ASSIGNED`
+/// event paused until it is freed (at most `steady.processing.timeout.ms`). The queue holds 1024
+/// events; beyond that the oldest commit results are dropped (stats `events_dropped`).
+///
+/// Returns TIMEOUT when no event came in time. After `steady_consumer_close` (which queues a
+/// revoked event for the whole assignment, then the result of its final commit) it returns the
+/// events still queued, then CLOSED; a call waiting when the close ends is woken. Errors:
+/// NULL_PARAMETER, INVALID_ARGUMENT (events are off: the message names `steady.events.enable`;
+/// a bad `timeout_ms`), CLOSED.
+#[no_mangle]
+pub extern "C" fn steady_consumer_next_event(
+    consumer: *mut steady_consumer,
+    timeout_ms: i32,
+    event_out: *mut *mut steady_event,
+    err_out: *mut *mut steady_error,
+) -> steady_result {
+    ffi_panic_boundary! { err_out =>
+        let handle = try_ref(consumer, "consumer")?;
+        let out = try_out(event_out, "event_out")?;
+        let wait = Wait::from_ms(timeout_ms)?;
+        // Not `open()`: the events queued before close are still handed out.
+        let timeout = match wait {
+            Wait::For(d) => d,
+            Wait::Forever => Duration::MAX,
+        };
+        match handle.consumer.next_event(timeout)? {
+            Some(event) => {
+                write_out(out, to_boxed_mut_ptr::<steady_event>(EventView::new(event)));
+                Ok(())
+            }
+            None => Err(Error::new(
+                steady_result::Timeout,
+                format!("no event arrived within {} ms", timeout.as_millis()),
+            )),
+        }
+    }
+}
+
+/// Pauses `topic`/`partition` until `steady_consumer_resume`: no record of it is delivered once
+/// this returns (records of it still buffered go back and come again on resume). Backpressure
+/// never resumes it; an assignment of it that comes again starts unpaused. Answered by the poll
+/// thread within about 50 ms. Errors: NULL_PARAMETER, INVALID_UTF8, INVALID_ARGUMENT ("partition
+/// T/P is not assigned to this consumer"), CLOSED, KAFKA, KAFKA_FATAL, INTERNAL (after a fatal
+/// error: that error).
+#[no_mangle]
+pub extern "C" fn steady_consumer_pause(
+    consumer: *mut steady_consumer,
+    topic: *const c_char,
+    partition: i32,
+    err_out: *mut *mut steady_error,
+) -> steady_result {
+    ffi_panic_boundary! { err_out =>
+        let consumer = try_ref(consumer, "consumer")?.open()?;
+        consumer.pause(try_str(topic, "topic")?, partition)?;
+        Ok(())
+    }
+}
+
+/// Lifts `steady_consumer_pause` of `topic`/`partition`: it is fetched again unless
+/// backpressure holds it. Errors as `steady_consumer_pause`.
+#[no_mangle]
+pub extern "C" fn steady_consumer_resume(
+    consumer: *mut steady_consumer,
+    topic: *const c_char,
+    partition: i32,
+    err_out: *mut *mut steady_error,
+) -> steady_result {
+    ffi_panic_boundary! { err_out =>
+        let consumer = try_ref(consumer, "consumer")?.open()?;
+        consumer.resume(try_str(topic, "topic")?, partition)?;
+        Ok(())
+    }
+}
+
+/// Makes `offset` (≥ 0) the next record delivered from `topic`/`partition` (back: replay;
+/// forward: skip). Its buffered records are dropped; records of it delivered before the seek
+/// and not yet acked keep holding the committed offset until they are acked. Errors as
+/// `steady_consumer_pause`, plus INVALID_ARGUMENT for a negative `offset`.
+#[no_mangle]
+pub extern "C" fn steady_consumer_seek(
+    consumer: *mut steady_consumer,
+    topic: *const c_char,
+    partition: i32,
+    offset: i64,
+    err_out: *mut *mut steady_error,
+) -> steady_result {
+    ffi_panic_boundary! { err_out =>
+        let consumer = try_ref(consumer, "consumer")?.open()?;
+        let topic = try_str(topic, "topic")?;
+        if offset < 0 {
+            return Err(Error::invalid(format!("offset {offset}: expected 0 or more")));
+        }
+        consumer.seek(topic, partition, offset)?;
+        Ok(())
+    }
+}
+
+/// Writes to `*offset_out` the offset of the next record the application gets from
+/// `topic`/`partition` (after a seek: its target), or `STEADY_OFFSET_NONE` when none is known
+/// yet. Errors as `steady_consumer_pause`.
+#[no_mangle]
+pub extern "C" fn steady_consumer_position(
+    consumer: *mut steady_consumer,
+    topic: *const c_char,
+    partition: i32,
+    offset_out: *mut i64,
+    err_out: *mut *mut steady_error,
+) -> steady_result {
+    ffi_panic_boundary! { err_out =>
+        query_offset(consumer, topic, offset_out, |c, t| c.position(t, partition))
+    }
+}
+
+/// Writes to `*offset_out` the group's committed offset of `topic`/`partition` (the next to
+/// read), asked of the group coordinator (a wait of up to about 10 s), or `STEADY_OFFSET_NONE`
+/// when none is committed. Errors as `steady_consumer_pause`.
+#[no_mangle]
+pub extern "C" fn steady_consumer_committed(
+    consumer: *mut steady_consumer,
+    topic: *const c_char,
+    partition: i32,
+    offset_out: *mut i64,
+    err_out: *mut *mut steady_error,
+) -> steady_result {
+    ffi_panic_boundary! { err_out =>
+        query_offset(consumer, topic, offset_out, |c, t| c.committed(t, partition))
+    }
+}
+
+/// Runs an offset query of one partition of `topic` and writes its answer to `offset_out`
+/// (`STEADY_OFFSET_NONE` when there is none).
+fn query_offset(
+    consumer: *mut steady_consumer,
+    topic: *const c_char,
+    offset_out: *mut i64,
+    query: impl FnOnce(&Consumer, &str) -> Result<Option<i64>, steady_core::runtime::Error>,
+) -> Result<(), Error> {
+    let consumer = try_ref(consumer, "consumer")?.open()?;
+    let topic = try_str(topic, "topic")?;
+    let out = try_out(offset_out, "offset_out")?;
+    let offset = query(consumer, topic)?;
+    write_out(out, offset.unwrap_or(STEADY_OFFSET_NONE));
+    Ok(())
+}
+
+/// The consumer's counters as JSON (`rebalances`, `assignment`, `paused_partitions` (paused by
+/// the application, by backpressure or until their assigned event is done), `buffered_records`,
+/// `in_flight`, `delivered`, `acked`, `committed`, `commits_succeeded`, `commits_failed`,
+/// `revoke_handler_timeouts`, `events_dropped`, `stalls`, `last_error`, …)
 /// in `*json_out`, an owned string for `steady_string_free`. Works after close too.
 /// Errors: NULL_PARAMETER.
 #[no_mangle]
@@ -347,8 +505,42 @@ mod tests {
             steady_consumer_poll(consumer, 10, &mut message, none),
             steady_result::Timeout
         );
+        // Events off: next_event names the key; nothing is assigned yet.
+        let mut event = std::ptr::null_mut();
+        let mut err = std::ptr::null_mut();
+        let r = steady_consumer_next_event(consumer, 0, &mut event, &mut err);
+        assert_eq!(r, steady_result::InvalidArgument);
+        let text = crate::handle::as_ref(err.cast_const()).unwrap().text();
+        assert!(text.contains("steady.events.enable"), "{text}");
+        steady_error_free(err);
+        let mut err = std::ptr::null_mut();
+        let r = steady_consumer_pause(consumer, c"steady-ffi-unit".as_ptr(), 0, &mut err);
+        assert_eq!(r, steady_result::InvalidArgument);
+        let text = crate::handle::as_ref(err.cast_const()).unwrap().text();
+        assert!(text.contains("not assigned"), "{text}");
+        steady_error_free(err);
+        let mut offset = 7;
+        assert_eq!(
+            steady_consumer_position(consumer, std::ptr::null(), 0, &mut offset, none),
+            steady_result::NullParameter
+        );
+        assert_eq!(
+            steady_consumer_seek(consumer, c"t".as_ptr(), 0, -1, none),
+            steady_result::InvalidArgument
+        );
+        assert_eq!(offset, 7, "outputs are written only on success");
         assert_eq!(steady_consumer_close(consumer, none), steady_result::Ok);
         assert_eq!(steady_consumer_close(consumer, none), steady_result::Ok);
+        assert_eq!(
+            steady_consumer_next_event(consumer, 0, &mut event, none),
+            steady_result::InvalidArgument,
+            "events stay off after close"
+        );
+        assert_eq!(
+            steady_consumer_resume(consumer, c"t".as_ptr(), 0, none),
+            steady_result::Closed
+        );
+        assert!(event.is_null());
         assert_eq!(
             steady_consumer_poll(consumer, -1, &mut message, none),
             steady_result::Closed

@@ -75,5 +75,8 @@ void test_error_accessors(void);
 void test_semantics(void);
 void test_fenced_static_member(void);
 void test_unsupported_assignor(void);
+void test_events_misuse(void);
+void test_close_wakes_next_event(void);
+void test_events_scenario(void);
 
 #endif
