@@ -10,8 +10,13 @@ import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A Kafka consumer whose poll loop (heartbeats, rebalances, commits) runs on a thread of its own,
@@ -19,10 +24,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Every method may be called from any threads at the same time. {@link #close()} wakes a
  * {@link #poll} blocked in another thread (it throws CLOSED); after close every call throws a
- * {@link SteadyException} with {@link Result#CLOSED}; a second close returns once the first has
- * finished. After a fatal error ({@link SteadyException#isFatal()}) every poll and commit throws
- * that error again; only close is left. A consumer never closed is closed and released by a
- * cleaner once unreachable; its messages do not keep it alive.
+ * {@link SteadyException} with {@link Result#CLOSED} ({@link #nextEvent} once it has returned the
+ * events the close left); a second close returns once the first has finished. After a fatal
+ * error ({@link SteadyException#isFatal()}) every poll and commit throws that error again; only
+ * close is left. A consumer never closed is closed and released by a
+ * cleaner once unreachable; its messages and events do not keep it alive, a running
+ * {@link #listen} does.
+ *
+ * <p>With {@code steady.events.enable=true} the consumer also queues events: partitions
+ * assigned, revoked or lost and the result of every commit, read with {@link #nextEvent} or
+ * handed to a {@link RebalanceListener} by {@link #listen}. steady's own threads never call into
+ * the application; events are pulled.
  */
 public final class Consumer implements AutoCloseable {
     /** The largest {@code max} {@link #pollBatch} accepts. */
@@ -33,6 +45,15 @@ public final class Consumer implements AutoCloseable {
     private final AtomicBoolean closing = new AtomicBoolean();
     /** Released when the first {@link #close()} has finished. */
     private final CountDownLatch closed = new CountDownLatch(1);
+    /** Guards starting a listener against a close reading {@link #listener}. */
+    private final Object listenLock = new Object();
+    /** The thread {@link #listen} started; null before. */
+    private volatile Thread listener;
+    /** The events still queued when {@link #close()} ended and no listener read them. */
+    private final Queue<Event> leftover = new ConcurrentLinkedQueue<>();
+    /** Numbers the listener threads. */
+    private static final AtomicLong LISTENERS = new AtomicLong();
+    private static final System.Logger LOGGER = System.getLogger("dev.steady");
 
     /**
      * Checks {@code settings} with the rule checks (an error finding throws CONFIG_REFUSED naming
@@ -74,8 +95,7 @@ public final class Consumer implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             return use.run(c, arena);
         } finally {
-            handle.done();
-            Reference.reachabilityFence(this);
+            handle.done(this);
         }
     }
 
@@ -132,6 +152,190 @@ public final class Consumer implements AutoCloseable {
         });
     }
 
+    /**
+     * Waits up to {@code timeout} (negative: no limit) for the next event (needs
+     * {@code steady.events.enable=true}; otherwise INVALID_ARGUMENT naming that key); empty on
+     * timeout. Close the event once handled: see {@link Event} for what steady waits for. Read
+     * events on a thread of their own, next to the pollers, or let {@link #listen} do it.
+     *
+     * <p>{@link #close()} queues a revoked event for the whole assignment (and waits for it
+     * within {@code steady.revoke.drain.ms}), then the result of its final commit; the events
+     * still queued when close returns are returned after it, then this throws CLOSED. A call
+     * waiting when the close ends returns those, or throws CLOSED.
+     */
+    public Optional<Event> nextEvent(Duration timeout) {
+        int ms = Native.millis(timeout);
+        try {
+            return pull(ms);
+        } catch (SteadyException e) {
+            if (e.result() != Result.CLOSED || !closing.get()) {
+                throw e;
+            }
+            if (Thread.currentThread() != listener) { // the first close waits for the listener
+                awaitClosed(); // it keeps what it finds queued in leftover
+            }
+            Event left = leftover.poll();
+            if (left == null) {
+                throw e;
+            }
+            return Optional.of(left);
+        }
+    }
+
+    /** The next event from C within {@code ms} (-1: no limit); empty on timeout. */
+    private Optional<Event> pull(int ms) {
+        return use((c, arena) -> {
+            MemorySegment out = Native.slot(arena);
+            boolean arrived = Native.succeeded(arena, Result.TIMEOUT,
+                    err -> (int) Native.CONSUMER_NEXT_EVENT.invokeExact(c, ms, out, err));
+            return arrived ? Optional.of(new Event(Native.pointer(out))) : Optional.empty();
+        });
+    }
+
+    /**
+     * Starts a daemon thread that reads the events and hands each to {@code listener} (see
+     * {@link RebalanceListener}): the event is done when the method returns; an exception it
+     * throws is logged (System.Logger {@code dev.steady}, level ERROR) and the next event is
+     * delivered. The thread ends once {@link #close()} has queued its last events and they were
+     * delivered; close returns after that (a close called from a listener method returns at
+     * once when another close is running, and otherwise goes on while its own revoked event
+     * waits for that method to return, up to {@code steady.revoke.drain.ms}). While the thread
+     * runs it keeps the consumer reachable: close it.
+     *
+     * <p>Needs {@code steady.events.enable=true} (INVALID_ARGUMENT naming that key otherwise);
+     * one listener per consumer (a second call throws INVALID_ARGUMENT); CLOSED once closed.
+     * {@link #nextEvent} called at the same time takes events from the listener.
+     */
+    public void listen(RebalanceListener listener) {
+        if (listener == null) {
+            throw new SteadyException(Result.NULL_PARAMETER.code(), "listener is null");
+        }
+        synchronized (listenLock) {
+            if (closing.get()) {
+                throw new SteadyException(Result.CLOSED.code(), "consumer is closed");
+            }
+            if (this.listener != null) {
+                throw Native.invalidArgument("the consumer has a listener already: " + this.listener.getName());
+            }
+            Event first = pull(0).orElse(null); // events off throws here, not on the thread
+            Thread thread = Thread.ofPlatform()
+                    .name("steady-listener-" + LISTENERS.incrementAndGet())
+                    .daemon(true)
+                    .unstarted(() -> listenLoop(listener, first));
+            this.listener = thread;
+            thread.start();
+        }
+    }
+
+    /** The listener thread: delivers {@code first} and every later event until CLOSED. */
+    private void listenLoop(RebalanceListener listener, Event first) {
+        Event event = first;
+        while (true) {
+            if (event != null) {
+                deliver(listener, event);
+            }
+            try {
+                event = pull(-1).orElse(null);
+            } catch (SteadyException e) {
+                if (e.result() != Result.CLOSED) {
+                    LOGGER.log(System.Logger.Level.ERROR, "steady: reading events failed; the listener stops",
+                            e);
+                }
+                break;
+            }
+        }
+        // A close called from a listener method ended without this thread reading its events.
+        for (Event left = leftover.poll(); left != null; left = leftover.poll()) {
+            deliver(listener, left);
+        }
+    }
+
+    /** Hands {@code event} to its method of {@code listener}, then closes it (done). */
+    private static void deliver(RebalanceListener listener, Event event) {
+        try (event) {
+            switch (event.kind()) {
+                case ASSIGNED -> listener.onAssigned(event.partitions());
+                case REVOKED -> listener.onRevoked(event.partitions());
+                case LOST -> listener.onLost(event.partitions());
+                case COMMITTED -> listener.onCommitted(event);
+            }
+        } catch (Throwable t) {
+            LOGGER.log(System.Logger.Level.ERROR, () -> "steady: the RebalanceListener threw on the event "
+                    + event + "; the next event follows", t);
+        }
+    }
+
+    /**
+     * Pauses {@code topic}/{@code partition} until {@link #resume}: no record of it is delivered
+     * once this returns (its buffered records go back and come again on resume). Backpressure
+     * never resumes it; an assignment of it that comes again starts unpaused. INVALID_ARGUMENT
+     * when the partition is not assigned to this consumer.
+     */
+    public void pause(String topic, int partition) {
+        control(Native.CONSUMER_PAUSE, topic, partition);
+    }
+
+    /**
+     * Lifts {@link #pause} of {@code topic}/{@code partition}: it is fetched again unless
+     * backpressure holds it. INVALID_ARGUMENT when the partition is not assigned to this consumer.
+     */
+    public void resume(String topic, int partition) {
+        control(Native.CONSUMER_RESUME, topic, partition);
+    }
+
+    /**
+     * Makes {@code offset} (≥ 0) the next record delivered from {@code topic}/{@code partition}
+     * (back: replay; forward: skip). Its buffered records are dropped; records of it delivered
+     * before the seek and not yet acked keep holding the committed offset until they are acked.
+     * INVALID_ARGUMENT for a negative offset and when the partition is not assigned to this
+     * consumer.
+     */
+    public void seek(String topic, int partition, long offset) {
+        use((c, arena) -> {
+            MemorySegment t = Native.cString(arena, topic, "topic");
+            Native.check(arena, err -> (int) Native.CONSUMER_SEEK.invokeExact(c, t, partition, offset, err));
+            return null;
+        });
+    }
+
+    /**
+     * The offset of the next record the application gets from {@code topic}/{@code partition}
+     * (after a seek: its target); empty when none is known yet. INVALID_ARGUMENT when the
+     * partition is not assigned to this consumer.
+     */
+    public OptionalLong position(String topic, int partition) {
+        return offset(Native.CONSUMER_POSITION, topic, partition);
+    }
+
+    /**
+     * The group's committed offset of {@code topic}/{@code partition} (the next to read), asked
+     * of the group coordinator (a wait of up to about 10 s); empty when none is committed.
+     * INVALID_ARGUMENT when the partition is not assigned to this consumer.
+     */
+    public OptionalLong committed(String topic, int partition) {
+        return offset(Native.CONSUMER_COMMITTED, topic, partition);
+    }
+
+    /** A call {@code (consumer, topic, partition, err_out)}: pause, resume. */
+    private void control(MethodHandle call, String topic, int partition) {
+        use((c, arena) -> {
+            MemorySegment t = Native.cString(arena, topic, "topic");
+            Native.check(arena, err -> (int) call.invokeExact(c, t, partition, err));
+            return null;
+        });
+    }
+
+    /** A call {@code (consumer, topic, partition, offset_out, err_out)}: position, committed. */
+    private OptionalLong offset(MethodHandle call, String topic, int partition) {
+        return use((c, arena) -> {
+            MemorySegment t = Native.cString(arena, topic, "topic");
+            MemorySegment out = arena.allocate(JAVA_LONG);
+            Native.check(arena, err -> (int) call.invokeExact(c, t, partition, out, err));
+            long offset = out.get(JAVA_LONG, 0);
+            return offset < 0 ? OptionalLong.empty() : OptionalLong.of(offset);
+        });
+    }
+
     /** The consumer's counters as JSON (rebalances, assignment, acked, committed, …). */
     public String statsJson() {
         return use((c, arena) -> {
@@ -165,22 +369,78 @@ public final class Consumer implements AutoCloseable {
      * commits the acked prefix (nothing after a fatal error), leaves the group and releases the
      * consumer once the calls in flight have returned. Works after a fatal error too. A second
      * close, also one running at the same time, returns once the first has finished.
+     *
+     * <p>With events on: the revoked event for the whole assignment comes before the final
+     * commit, which steady waits for within {@code steady.revoke.drain.ms} (read it on another
+     * thread or with {@link #listen}, or close waits that long), then that commit's result; a
+     * listener gets those and ends before close returns; the events nobody read by then are
+     * left for {@link #nextEvent}.
      */
     @Override
     public void close() {
         if (!closing.compareAndSet(false, true)) {
-            awaitClosed();
+            if (Thread.currentThread() != listener) { // the first close waits for the listener
+                awaitClosed();
+            }
             return;
         }
+        boolean stopped = false;
         try {
             use((c, arena) -> {
                 Native.check(arena, err -> (int) Native.CONSUMER_CLOSE.invokeExact(c, err));
                 return null;
             });
+            stopped = true;
         } finally {
-            handle.close();
-            closed.countDown();
-            Reference.reachabilityFence(this);
+            try {
+                if (stopped) {
+                    joinListener(); // it reads what close queued, then CLOSED
+                    keepLeftover();
+                }
+            } finally {
+                handle.close();
+                closed.countDown();
+                Reference.reachabilityFence(this);
+            }
+        }
+    }
+
+    /** Waits for the listener thread to end, unless there is none or this is it. */
+    private void joinListener() {
+        Thread thread;
+        synchronized (listenLock) { // a listen that was starting has started
+            thread = listener;
+        }
+        if (thread == null || thread == Thread.currentThread()) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Moves the events still queued after the close into {@link #leftover}. */
+    private void keepLeftover() {
+        while (true) {
+            Optional<Event> event;
+            try {
+                event = pull(0);
+            } catch (SteadyException e) { // CLOSED once drained; INVALID_ARGUMENT with events off
+                return;
+            }
+            if (event.isEmpty()) {
+                return;
+            }
+            leftover.add(event.get());
         }
     }
 

@@ -207,6 +207,18 @@ final class Native {
     static final MethodHandle CONSUMER_POLL_BATCH = fn("steady_consumer_poll_batch",
             JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS);
     static final MethodHandle CONSUMER_COMMIT = fn("steady_consumer_commit", JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle CONSUMER_NEXT_EVENT =
+            fn("steady_consumer_next_event", JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle CONSUMER_PAUSE =
+            fn("steady_consumer_pause", JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS);
+    static final MethodHandle CONSUMER_RESUME =
+            fn("steady_consumer_resume", JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS);
+    static final MethodHandle CONSUMER_SEEK =
+            fn("steady_consumer_seek", JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS);
+    static final MethodHandle CONSUMER_POSITION =
+            fn("steady_consumer_position", JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle CONSUMER_COMMITTED =
+            fn("steady_consumer_committed", JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle CONSUMER_STATS_JSON =
             fn("steady_consumer_stats_json", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle CONSUMER_CHECK =
@@ -215,6 +227,18 @@ final class Native {
             fn("steady_consumer_warnings", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle CONSUMER_CLOSE = fn("steady_consumer_close", JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle CONSUMER_FREE = fnVoid("steady_consumer_free", ADDRESS);
+
+    static final MethodHandle EVENT_KIND = fn("steady_event_kind", JAVA_INT, ADDRESS);
+    static final MethodHandle EVENT_KIND_NAME = fn("steady_event_kind_name", ADDRESS, ADDRESS);
+    static final MethodHandle EVENT_PARTITION_COUNT = fn("steady_event_partition_count", JAVA_LONG, ADDRESS);
+    static final MethodHandle EVENT_TOPIC = fn("steady_event_topic", ADDRESS, ADDRESS, JAVA_LONG);
+    static final MethodHandle EVENT_PARTITION = fn("steady_event_partition", JAVA_INT, ADDRESS, JAVA_LONG);
+    static final MethodHandle EVENT_OFFSET = fn("steady_event_offset", JAVA_LONG, ADDRESS, JAVA_LONG);
+    static final MethodHandle EVENT_COMMIT_REASON = fn("steady_event_commit_reason", JAVA_INT, ADDRESS);
+    static final MethodHandle EVENT_COMMIT_REASON_NAME =
+            fn("steady_event_commit_reason_name", ADDRESS, ADDRESS);
+    static final MethodHandle EVENT_ERROR = fn("steady_event_error", ADDRESS, ADDRESS);
+    static final MethodHandle EVENT_FREE = fnVoid("steady_event_free", ADDRESS);
 
     static final MethodHandle MESSAGE_TOPIC = fn("steady_message_topic", ADDRESS, ADDRESS);
     static final MethodHandle MESSAGE_PARTITION = fn("steady_message_partition", JAVA_INT, ADDRESS);
@@ -284,15 +308,32 @@ final class Native {
             return new SteadyException(code, resultText(code));
         }
         try {
-            String message = string(invoke(() -> (MemorySegment) ERROR_MESSAGE.invokeExact(error)));
-            int kafkaCode = invoke(() -> (int) ERROR_KAFKA_CODE.invokeExact(error));
-            String kafkaName = string(invoke(() -> (MemorySegment) ERROR_KAFKA_NAME.invokeExact(error)));
-            boolean fatal = invoke(() -> (boolean) ERROR_IS_FATAL.invokeExact(error));
-            boolean retriable = invoke(() -> (boolean) ERROR_IS_RETRIABLE.invokeExact(error));
-            return new SteadyException(code, message, kafkaCode, kafkaName, fatal, retriable);
+            return describe(code, error);
         } finally {
             free(ERROR_FREE, error);
         }
+    }
+
+    /**
+     * The exception a {@code steady_error} owned by something else describes (an event's), with
+     * the error's own code; null for NULL. The error is not freed.
+     */
+    static SteadyException borrowedError(MemorySegment error) {
+        if (error.equals(MemorySegment.NULL)) {
+            return null;
+        }
+        int code = invoke(() -> (int) ERROR_CODE.invokeExact(error));
+        return describe(code, error);
+    }
+
+    /** The exception for {@code code} with the message and the Kafka detail of {@code error}. */
+    private static SteadyException describe(int code, MemorySegment error) {
+        String message = string(invoke(() -> (MemorySegment) ERROR_MESSAGE.invokeExact(error)));
+        int kafkaCode = invoke(() -> (int) ERROR_KAFKA_CODE.invokeExact(error));
+        String kafkaName = string(invoke(() -> (MemorySegment) ERROR_KAFKA_NAME.invokeExact(error)));
+        boolean fatal = invoke(() -> (boolean) ERROR_IS_FATAL.invokeExact(error));
+        boolean retriable = invoke(() -> (boolean) ERROR_IS_RETRIABLE.invokeExact(error));
+        return new SteadyException(code, message, kafkaCode, kafkaName, fatal, retriable);
     }
 
     /** The library's static description of a result code. */

@@ -1,6 +1,7 @@
 package dev.steady;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -33,6 +34,37 @@ class HeaderTest {
         assertEquals(Result.values().length - 1, seen); // all but UNKNOWN
     }
 
+    /** The EventKind and CommitReason constants carry the values of include/steady.h (NONE is Java's empty). */
+    @Test
+    void eventCodesMatchTheHeader() throws Exception {
+        String header = header();
+        Matcher kinds = Pattern.compile("STEADY_EVENT_(\\w+) = (\\d+)").matcher(header);
+        int seen = 0;
+        while (kinds.find()) {
+            if (kinds.group(1).equals("NONE")) {
+                assertEquals(0, Integer.parseInt(kinds.group(2)));
+                continue;
+            }
+            assertEquals(Integer.parseInt(kinds.group(2)), EventKind.valueOf(kinds.group(1)).code(), kinds.group(1));
+            assertEquals(EventKind.valueOf(kinds.group(1)), EventKind.of(Integer.parseInt(kinds.group(2))));
+            seen++;
+        }
+        assertEquals(EventKind.values().length, seen);
+        Matcher reasons = Pattern.compile("STEADY_COMMIT_REASON_(\\w+) = (\\d+)").matcher(header);
+        seen = 0;
+        while (reasons.find()) {
+            if (reasons.group(1).equals("NONE")) {
+                assertEquals(null, CommitReason.of(Integer.parseInt(reasons.group(2))));
+                continue;
+            }
+            assertEquals(Integer.parseInt(reasons.group(2)), CommitReason.valueOf(reasons.group(1)).code(),
+                    reasons.group(1));
+            seen++;
+        }
+        assertEquals(CommitReason.values().length, seen);
+        assertTrue(header.contains("#define STEADY_OFFSET_NONE -1"), "STEADY_OFFSET_NONE is -1: offsets < 0 are empty");
+    }
+
     /** The Java carrier of one C type: a pointer, or one of the scalar types the header uses. */
     static Class<?> carrier(String declaration) {
         if (declaration.contains("*")) {
@@ -42,7 +74,7 @@ class HeaderTest {
         return switch (type) {
             case "void" -> void.class;
             case "bool" -> boolean.class;
-            case "int32_t", "uint32_t", "steady_result" -> int.class;
+            case "int32_t", "uint32_t", "steady_result", "steady_event_kind_t", "steady_commit_reason" -> int.class;
             case "int64_t", "uint64_t", "size_t" -> long.class;
             case "double" -> double.class;
             default -> throw new AssertionError("a C type the test does not know: " + declaration);
