@@ -159,3 +159,49 @@ pub(crate) fn text(what: impl Display, s: &Bound<'_, PyString>) -> PyResult<Stri
 pub(crate) fn opt_text(name: &str, s: Option<Bound<'_, PyString>>) -> PyResult<Option<String>> {
     s.map(|s| text(name, &s)).transpose()
 }
+
+/// A whole-number argument as given: an `int` that fits an `i64`, or (`Err`) the `repr()` of
+/// one that does not. Other types fail to extract with `TypeError`.
+pub(crate) struct Whole(Result<i64, String>);
+
+impl Whole {
+    /// The value if it is from `low` to `high`; otherwise `ValueError` naming the argument
+    /// `name`.
+    fn within(self, name: &str, low: i64, high: i64) -> PyResult<i64> {
+        match self.0 {
+            Ok(n) if (low..=high).contains(&n) => Ok(n),
+            Ok(n) => Err(out_of_range(name, low, high, &n.to_string())),
+            Err(shown) => Err(out_of_range(name, low, high, &shown)),
+        }
+    }
+
+    /// A partition number: 0 to 2³¹ − 1.
+    pub(crate) fn partition(self, name: &str) -> PyResult<i32> {
+        // The range check makes the conversion lossless.
+        self.within(name, 0, i32::MAX.into()).map(|n| n as i32)
+    }
+
+    /// An offset: 0 to 2⁶³ − 1.
+    pub(crate) fn offset(self, name: &str) -> PyResult<i64> {
+        self.within(name, 0, i64::MAX)
+    }
+}
+
+/// `ValueError`: the argument `name` is `shown`, not a whole number from `low` to `high`.
+fn out_of_range(name: &str, low: i64, high: i64, shown: &str) -> PyErr {
+    PyValueError::new_err(format!(
+        "{name} must be a whole number from {low} to {high}; got {shown}"
+    ))
+}
+
+impl FromPyObject<'_, '_> for Whole {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        match obj.extract::<i64>() {
+            Ok(n) => Ok(Whole(Ok(n))),
+            Err(e) if e.is_instance_of::<PyOverflowError>(obj.py()) => Ok(Whole(Err(repr(&obj)))),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -1,7 +1,10 @@
 //! `Consumer`: the heartbeat-decoupled consumer runtime, as a Python iterator and context
-//! manager.
+//! manager, with its events (read with `next_event` or handed to callbacks) and partition
+//! control (pause, resume, seek, position, committed).
 
-use crate::args::{self, Count, Seconds};
+use crate::args::{self, Count, Seconds, Whole};
+use crate::dispatch::{Callbacks, Dispatcher};
+use crate::event::Event;
 use crate::handle::Handle;
 use crate::message::Message;
 use crate::report::{self, Finding, Report};
@@ -18,12 +21,32 @@ use steady_core::runtime;
 /// of a `.properties` file. The settings are checked first: an error finding raises
 /// `ConfigError`; warnings are kept in `warnings`.
 ///
+/// With `steady.events.enable=true` the application reads rebalances and commit results with
+/// `next_event()`. Or it gives callbacks: `on_assign(consumer, partitions)`,
+/// `on_revoke(consumer, partitions)`, `on_lost(consumer, partitions)` and
+/// `on_commit(consumer, event)` are called on a thread of the consumer's own
+/// ("steady-events"), and each event is done when its callback returns (or raises: the
+/// exception is logged on the `steady` logger). Any callback makes steady.events.enable
+/// default to true.
+///
 /// It closes when `close()` is called, at the end of a `with` block, or when the object is
 /// collected, never because a `Message` was. It belongs to the process that created it: after
 /// `fork()` every method raises `SteadyError` in the child.
-#[pyclass(module = "steady", frozen)]
+#[pyclass(module = "steady", frozen, weakref)]
 pub struct Consumer {
     inner: Handle,
+    /// The thread that calls the callbacks, when some were given.
+    dispatcher: Option<Dispatcher>,
+}
+
+impl Drop for Consumer {
+    fn drop(&mut self) {
+        // Without a dispatcher the handle's own drop closes the consumer; the dispatcher holds
+        // the runtime consumer too, so the collected `Consumer` closes it here.
+        if let Some(dispatcher) = &self.dispatcher {
+            dispatcher.owner_gone(&self.inner);
+        }
+    }
 }
 
 impl Consumer {
@@ -34,17 +57,48 @@ impl Consumer {
         let record = got.map_err(|e| errors::runtime_error(py, e))?;
         Ok(record.map(Message::new))
     }
+
+    /// Runs `call` on the runtime consumer with the GIL released (a call the poll thread
+    /// answers), as `what`.
+    fn control<T: Send + 'static>(
+        &self,
+        py: Python<'_>,
+        what: &str,
+        call: impl FnOnce(&runtime::Consumer) -> Result<T, runtime::Error> + Send + 'static,
+    ) -> PyResult<T> {
+        self.inner.get()?;
+        let inner = self.inner.clone();
+        blocking::run(py, what, move || inner.get().map(call))??
+            .map_err(|e| errors::runtime_error(py, e))
+    }
+}
+
+/// A topic argument as UTF-8 text, and a partition number (see [`Whole::partition`]).
+fn partition_args(topic: &Bound<'_, PyString>, partition: Whole) -> PyResult<(String, i32)> {
+    Ok((
+        args::text("topic", topic)?,
+        partition.partition("partition")?,
+    ))
 }
 
 #[pymethods]
 impl Consumer {
     #[new]
+    #[pyo3(signature = (settings, topics, *, on_assign=None, on_revoke=None, on_lost=None, on_commit=None))]
     fn new(
         py: Python<'_>,
         settings: &Bound<'_, PyAny>,
         topics: Vec<Bound<'_, PyString>>,
-    ) -> PyResult<Self> {
-        let settings = settings::from_py(settings)?;
+        on_assign: Option<Bound<'_, PyAny>>,
+        on_revoke: Option<Bound<'_, PyAny>>,
+        on_lost: Option<Bound<'_, PyAny>>,
+        on_commit: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Py<Self>> {
+        let mut settings = settings::from_py(settings)?;
+        let callbacks = Callbacks::new(on_assign, on_revoke, on_lost, on_commit)?;
+        if let Some(callbacks) = &callbacks {
+            callbacks.enable_events(&mut settings)?;
+        }
         let topics = topics
             .iter()
             .enumerate()
@@ -54,10 +108,18 @@ impl Consumer {
             let topics: Vec<&str> = topics.iter().map(String::as_str).collect();
             runtime::Consumer::new(&settings, &topics)
         })?;
-        let inner = built.map_err(|e| errors::runtime_error(py, e))?;
-        Ok(Consumer {
-            inner: Handle::new(inner),
-        })
+        let inner = Handle::new(built.map_err(|e| errors::runtime_error(py, e))?);
+        let consumer = Py::new(
+            py,
+            Consumer {
+                inner: inner.clone(),
+                dispatcher: callbacks.map(Dispatcher::new),
+            },
+        )?;
+        if let Some(dispatcher) = &consumer.get().dispatcher {
+            dispatcher.start(consumer.bind(py).as_any(), inner)?;
+        }
+        Ok(consumer)
     }
 
     /// The next message, waiting up to `timeout` seconds (None: until one arrives).
@@ -103,6 +165,73 @@ impl Consumer {
             .map_err(|e| errors::runtime_error(py, e))
     }
 
+    /// The next event (a rebalance or a commit result), waiting up to `timeout` seconds (None:
+    /// until one comes). Returns None when none came in time. Needs
+    /// steady.events.enable=true (else `ValueError`); not for a consumer given callbacks.
+    /// After close it returns the events still queued, then raises `ClosedError`.
+    #[pyo3(signature = (timeout=None))]
+    fn next_event(&self, py: Python<'_>, timeout: Option<Seconds>) -> PyResult<Option<Event>> {
+        let timeout = args::timeout(py, "timeout", timeout)?;
+        let inner = self.inner.get()?;
+        if let Some(dispatcher) = &self.dispatcher {
+            return Err(dispatcher.taken_error());
+        }
+        let got = blocking::wait_for(py, timeout, |slice| inner.next_event(slice))?;
+        let event = got.map_err(|e| errors::runtime_error(py, e))?;
+        Ok(event.map(|e| Event::new(py, e)))
+    }
+
+    /// Pauses `topic`/`partition`: no record of it is delivered once this returns (buffered
+    /// ones come again after `resume`). `ValueError` when it is not assigned to this consumer.
+    fn pause(&self, py: Python<'_>, topic: Bound<'_, PyString>, partition: Whole) -> PyResult<()> {
+        let (topic, partition) = partition_args(&topic, partition)?;
+        self.control(py, "pause", move |c| c.pause(&topic, partition))
+    }
+
+    /// Lifts `pause` of `topic`/`partition`.
+    fn resume(&self, py: Python<'_>, topic: Bound<'_, PyString>, partition: Whole) -> PyResult<()> {
+        let (topic, partition) = partition_args(&topic, partition)?;
+        self.control(py, "resume", move |c| c.resume(&topic, partition))
+    }
+
+    /// Makes `offset` the next record delivered from `topic`/`partition`; records of it still
+    /// buffered are dropped.
+    fn seek(
+        &self,
+        py: Python<'_>,
+        topic: Bound<'_, PyString>,
+        partition: Whole,
+        offset: Whole,
+    ) -> PyResult<()> {
+        let (topic, partition) = partition_args(&topic, partition)?;
+        let offset = offset.offset("offset")?;
+        self.control(py, "seek", move |c| c.seek(&topic, partition, offset))
+    }
+
+    /// The offset of the next record the application gets from `topic`/`partition`, or None
+    /// before its first fetch.
+    fn position(
+        &self,
+        py: Python<'_>,
+        topic: Bound<'_, PyString>,
+        partition: Whole,
+    ) -> PyResult<Option<i64>> {
+        let (topic, partition) = partition_args(&topic, partition)?;
+        self.control(py, "position", move |c| c.position(&topic, partition))
+    }
+
+    /// The group's committed offset of `topic`/`partition` (the next to read), asked of the
+    /// group coordinator; None when none is committed.
+    fn committed(
+        &self,
+        py: Python<'_>,
+        topic: Bound<'_, PyString>,
+        partition: Whole,
+    ) -> PyResult<Option<i64>> {
+        let (topic, partition) = partition_args(&topic, partition)?;
+        self.control(py, "committed", move |c| c.committed(&topic, partition))
+    }
+
     /// A snapshot of the counters (rebalances, assignment, buffered, in flight, delivered,
     /// acked, committed offsets, rate, stalls, last error) as a dict.
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -126,12 +255,22 @@ impl Consumer {
     /// Stops deliveries and wakes every blocked call, waits up to steady.revoke.drain.ms for
     /// the records in flight to be acked (by any thread), commits the acked prefix and leaves
     /// the group. Calling it again has no effect; a call made while another thread closes
-    /// returns once that close is done.
-    fn close(&self, py: Python<'_>) -> PyResult<()> {
-        self.inner.get()?;
-        let inner = self.inner.clone();
-        blocking::run(py, "close", move || inner.get().map(|c| c.close()))??
-            .map_err(|e| errors::runtime_error(py, e))
+    /// returns once that close is done. With callbacks it then waits for their thread to end;
+    /// called from a callback, it calls the callbacks of the events the close produces (the
+    /// final revoke, the close commit) itself before it returns.
+    fn close(slf: &Bound<'_, Self>) -> PyResult<()> {
+        let py = slf.py();
+        let this = slf.get();
+        this.inner.get()?;
+        if let Some(dispatcher) = this.dispatcher.as_ref().filter(|d| d.on_its_thread()) {
+            return dispatcher.close_from_callback(slf.as_any(), &this.inner);
+        }
+        let inner = this.inner.clone();
+        let closed = blocking::run(py, "close", move || inner.get().map(|c| c.close()))??;
+        if let Some(dispatcher) = &this.dispatcher {
+            dispatcher.join(py)?;
+        }
+        closed.map_err(|e| errors::runtime_error(py, e))
     }
 
     fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
@@ -139,14 +278,13 @@ impl Consumer {
     }
 
     fn __exit__(
-        &self,
-        py: Python<'_>,
+        slf: &Bound<'_, Self>,
         exc_type: &Bound<'_, PyAny>,
         exc_value: &Bound<'_, PyAny>,
         traceback: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
         let _ = (exc_type, exc_value, traceback);
-        self.close(py)
+        Self::close(slf)
     }
 
     fn __iter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {

@@ -42,9 +42,14 @@ impl Handle {
         }))
     }
 
+    /// Whether this is the process that created the consumer.
+    pub(crate) fn owned_here(&self) -> bool {
+        std::process::id() == self.0.pid
+    }
+
     /// The consumer, unless this process is not the one that created it (a forked child).
     pub(crate) fn get(&self) -> PyResult<&runtime::Consumer> {
-        if std::process::id() == self.0.pid {
+        if self.owned_here() {
             Ok(&self.0.consumer)
         } else {
             Err(forked_error(self.0.pid))

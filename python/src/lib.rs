@@ -8,7 +8,9 @@ mod args;
 mod blocking;
 mod check;
 mod consumer;
+mod dispatch;
 mod errors;
+mod event;
 mod handle;
 mod message;
 mod report;
@@ -30,6 +32,8 @@ mod _steady {
     use crate::errors::{
         ClosedError, ConfigError, InternalError, KafkaError, StalledError, SteadyError,
     };
+    #[pymodule_export]
+    use crate::event::{Event, TopicPartition};
     #[pymodule_export]
     use crate::message::Message;
     #[pymodule_export]

@@ -1,6 +1,6 @@
-"""Ctrl-C: SIGINT turns a blocked poll, consume or iteration into KeyboardInterrupt within
-a poll slice. Each case runs in a child process that signals itself from a timer thread, so
-a failure cannot interrupt the test session."""
+"""Ctrl-C: SIGINT turns a blocked poll, consume, iteration or next_event into
+KeyboardInterrupt within a poll slice. Each case runs in a child process that signals itself
+from a timer thread, so a failure cannot interrupt the test session."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ CHILD = textwrap.dedent(
     import steady
 
     settings, topic, call = json.loads(sys.argv[1])
+    if call == "next_event":
+        # The close after the interrupt does not wait long for the unread revoke.
+        settings.update({"steady.events.enable": "true", "steady.revoke.drain.ms": 500})
     consumer = steady.Consumer(settings, [topic])
     sent = []
 
@@ -31,6 +34,12 @@ CHILD = textwrap.dedent(
             consumer.poll(timeout=60)
         elif call == "consume":
             consumer.consume(100, timeout=60)
+        elif call == "next_event":
+            while True:  # past the assigned event, to a wait that only SIGINT ends
+                event = consumer.next_event(timeout=60)
+                if event is None:
+                    break
+                event.done()
         else:
             for _ in consumer:
                 pass
@@ -42,7 +51,7 @@ CHILD = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("call", ["poll", "consume", "iterate"])
+@pytest.mark.parametrize("call", ["poll", "consume", "iterate", "next_event"])
 def test_sigint_interrupts_a_blocked_call_promptly(
     call: str,
     settings: dict[str, str | int],

@@ -1,7 +1,7 @@
 """Type stubs of the extension module ``steady._steady``."""
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Literal, final
 
@@ -9,6 +9,7 @@ __all__ = [
     "ClosedError",
     "ConfigError",
     "Consumer",
+    "Event",
     "Finding",
     "InternalError",
     "KafkaError",
@@ -17,6 +18,7 @@ __all__ = [
     "Report",
     "StalledError",
     "SteadyError",
+    "TopicPartition",
     "__version__",
     "check",
 ]
@@ -26,6 +28,10 @@ __version__: str
 _Value = str | int | float | bool
 _Settings = Mapping[str, _Value] | str | os.PathLike[str]
 _Severity = Literal["error", "warning", "info"]
+_EventKind = Literal["assigned", "revoked", "lost", "committed"]
+_CommitReason = Literal["background", "explicit", "revoke", "close"]
+_OnPartitions = Callable[[Consumer, list[TopicPartition]], object]
+_OnCommit = Callable[[Consumer, Event], object]
 
 class SteadyError(Exception):
     """Base class of every error steady raises."""
@@ -143,6 +149,55 @@ class Message:
         Raises ClosedError once its consumer is closed or was collected."""
 
 @final
+class TopicPartition:
+    """A partition of a topic, and an offset where there is one.
+
+    In an event: for "assigned" the committed offset the partition starts from (None: nothing
+    committed, ``auto.offset.reset`` applies); for "committed" the offset committed (the next
+    one to read); None for "revoked" and "lost"."""
+
+    def __new__(cls, topic: str, partition: int, offset: int | None = None) -> TopicPartition: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int | None: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Event:
+    """A rebalance or a commit result; call :meth:`done` (or leave a ``with`` block) once it
+    is handled.
+
+    steady waits for a "revoked" event to be done (within ``steady.revoke.drain.ms``) before
+    it commits the acked prefix of those partitions, and keeps "assigned" partitions paused
+    until their event is done (at most ``steady.processing.timeout.ms``). Collecting the event
+    also makes it done. Its fields stay readable after."""
+
+    @property
+    def kind(self) -> _EventKind: ...
+    @property
+    def partitions(self) -> list[TopicPartition]:
+        """The partitions concerned, with offsets for "assigned" and "committed"."""
+    @property
+    def commit_reason(self) -> _CommitReason | None:
+        """For "committed": why the commit was made; else None."""
+    @property
+    def error(self) -> KafkaError | None:
+        """For "committed": the error when the commit failed; else None."""
+    def done(self) -> None:
+        """Marks the event handled. Again: no effect."""
+    def __enter__(self) -> Event: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+@final
 class Consumer:
     """A Kafka consumer whose poll loop runs on a thread of its own.
 
@@ -150,9 +205,26 @@ class Consumer:
     over it, or call :meth:`poll` / :meth:`consume`; ack every message when it is processed.
     It closes on :meth:`close`, at the end of a ``with`` block or when it is collected (never
     because a message was). After ``fork()`` every method raises SteadyError in the child.
+
+    Events (rebalances, commit results) are read with :meth:`next_event` when
+    ``steady.events.enable`` is true, or handed to the callbacks: ``on_assign(consumer,
+    partitions)``, ``on_revoke(consumer, partitions)``, ``on_lost(consumer, partitions)`` and
+    ``on_commit(consumer, event)`` run on the consumer's own thread "steady-events", and each
+    event is done when its callback returns or raises (the exception is logged on the
+    ``steady`` logger). Any callback makes ``steady.events.enable`` default to true; with it
+    set to false a callback raises ValueError.
     """
 
-    def __new__(cls, settings: _Settings, topics: Sequence[str]) -> Consumer: ...
+    def __new__(
+        cls,
+        settings: _Settings,
+        topics: Sequence[str],
+        *,
+        on_assign: _OnPartitions | None = None,
+        on_revoke: _OnPartitions | None = None,
+        on_lost: _OnPartitions | None = None,
+        on_commit: _OnCommit | None = None,
+    ) -> Consumer: ...
     def poll(self, timeout: float | None = None) -> Message | None:
         """The next message, waiting up to ``timeout`` seconds (None: until one arrives).
 
@@ -161,6 +233,25 @@ class Consumer:
         """Up to ``max_records`` messages, waiting up to ``timeout`` seconds for the first."""
     def commit(self) -> None:
         """Commits the acked prefix of every assigned partition now."""
+    def next_event(self, timeout: float | None = None) -> Event | None:
+        """The next event, waiting up to ``timeout`` seconds (None: until one comes); None when
+        none came in time.
+
+        ValueError when ``steady.events.enable`` is not true or the consumer has callbacks.
+        After close: the events still queued, then ClosedError."""
+    def pause(self, topic: str, partition: int) -> None:
+        """No record of the partition is delivered once this returns, until :meth:`resume`.
+
+        ValueError when the partition is not assigned to this consumer (as for every
+        partition call)."""
+    def resume(self, topic: str, partition: int) -> None:
+        """Lifts :meth:`pause`."""
+    def seek(self, topic: str, partition: int, offset: int) -> None:
+        """The next record delivered from the partition is ``offset`` (≥ 0)."""
+    def position(self, topic: str, partition: int) -> int | None:
+        """The offset of the next record the application gets from the partition, or None."""
+    def committed(self, topic: str, partition: int) -> int | None:
+        """The group's committed offset of the partition (asks the coordinator), or None."""
     def stats(self) -> dict[str, Any]:
         """A snapshot of the runtime's counters."""
     def check(self) -> Report:
@@ -172,7 +263,9 @@ class Consumer:
         """Stops deliveries and wakes every blocked call, waits up to steady.revoke.drain.ms
         for the records in flight to be acked (by any thread), commits the acked prefix and
         leaves the group. Again, also from another thread at the same time: returns once the
-        first close is done."""
+        first close is done. With callbacks it then waits for their thread to end; called from
+        a callback, it runs the callbacks of the close's own events (the final revoke, the
+        close commit) before it returns."""
     def __enter__(self) -> Consumer: ...
     def __exit__(
         self,
