@@ -58,12 +58,21 @@ fn subscribed_topics(metadata: &Bytes) -> Vec<String> {
 /// `(topic, partition count)` a member was assigned (empty when the bytes are not a consumer
 /// assignment, e.g. while the group rebalances).
 fn assigned_topics(assignment: &Bytes) -> Vec<(String, u32)> {
+    assigned_partitions(assignment)
+        .into_iter()
+        .map(|(topic, partitions)| (topic, partitions.len() as u32))
+        .collect()
+}
+
+/// `(topic, partitions)` a member was assigned (empty when the bytes are not a consumer
+/// assignment).
+pub(crate) fn assigned_partitions(assignment: &Bytes) -> Vec<(String, Vec<i32>)> {
     versioned::<ConsumerProtocolAssignment>(assignment)
         .and_then(|(mut buf, v)| ConsumerProtocolAssignment::decode(&mut buf, v).ok())
         .map(|a| {
             a.assigned_partitions
                 .iter()
-                .map(|tp| (tp.topic.0.to_string(), tp.partitions.len() as u32))
+                .map(|tp| (tp.topic.0.to_string(), tp.partitions.clone()))
                 .collect()
         })
         .unwrap_or_default()
@@ -101,7 +110,12 @@ mod tests {
             b.put_i32(p);
         }
         b.put_i32(-1); // null user data
-        assert_eq!(assigned_topics(&b.into()), [("orders".to_string(), 3)]);
+        let b: Bytes = b.into();
+        assert_eq!(assigned_topics(&b), [("orders".to_string(), 3)]);
+        assert_eq!(
+            assigned_partitions(&b),
+            [("orders".to_string(), vec![0, 2, 4])]
+        );
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! A live consumer group: FindCoordinator, then DescribeGroups (classic protocol) or
 //! ConsumerGroupDescribe (KIP-848), then the partition count of the topics it consumes.
 
-use super::assignment::Consumed;
+use super::assignment::{assigned_partitions, Consumed};
 use super::infer::ApiRange;
 use super::metadata::partition_count;
 use super::wire::{negotiate, remaining, Connection, WireError};
-use crate::rules::{GroupFacts, GroupMember};
+use crate::rules::{AssignedMember, GroupFacts, GroupMember, TopicPartition};
 use kafka_protocol::error::ResponseError;
 use kafka_protocol::messages::{
     ConsumerGroupDescribeRequest, DescribeGroupsRequest, FindCoordinatorRequest, GroupId,
@@ -37,6 +37,13 @@ fn check(code: i16, what: &str) -> Result<(), Attempt> {
     }
 }
 
+/// A described group: its facts, the topics its members consume and who owns what.
+struct Described {
+    facts: GroupFacts,
+    topics: Vec<String>,
+    assigned: Vec<AssignedMember>,
+}
+
 /// Describes `group` through the broker behind `conn`; the error is a reason for a person.
 pub(crate) fn describe(
     conn: &mut Connection,
@@ -44,9 +51,19 @@ pub(crate) fn describe(
     group: &str,
     deadline: Instant,
 ) -> Result<GroupFacts, String> {
+    describe_assigned(conn, apis, group, deadline).map(|(facts, _)| facts)
+}
+
+/// Describes `group` like [`describe`], with each member's assigned partitions.
+pub(crate) fn describe_assigned(
+    conn: &mut Connection,
+    apis: &[ApiRange],
+    group: &str,
+    deadline: Instant,
+) -> Result<(GroupFacts, Vec<AssignedMember>), String> {
     loop {
         match attempt(conn, apis, group, deadline) {
-            Ok(facts) => return Ok(facts),
+            Ok(d) => return Ok((d.facts, d.assigned)),
             Err(Attempt::Fail(reason)) => return Err(reason),
             Err(Attempt::Retry(reason)) => {
                 let wait = remaining(deadline).map_err(|_| reason)?;
@@ -61,24 +78,29 @@ fn attempt(
     apis: &[ApiRange],
     group: &str,
     deadline: Instant,
-) -> Result<GroupFacts, Attempt> {
+) -> Result<Described, Attempt> {
     let address = coordinator(conn, apis, group)?;
     let budget = remaining(deadline).map_err(Attempt::from)?;
     let mut coord = Connection::open(&address, budget, deadline)
         .map_err(|e| Attempt::Fail(format!("coordinator {address}: {e}")))?;
     let coord_apis = coord.api_versions()?;
-    let (mut facts, topics) = match classic(&mut coord, &coord_apis, group)? {
+    let mut described = match classic(&mut coord, &coord_apis, group)? {
         Some(described) => described,
         None => match consumer_protocol(&mut coord, &coord_apis, group)? {
             Some(described) => described,
-            None => (absent(group), Vec::new()),
+            None => Described {
+                facts: absent(group),
+                topics: Vec::new(),
+                assigned: Vec::new(),
+            },
         },
     };
-    if !topics.is_empty() {
-        let counted = partition_count(&mut coord, &coord_apis, &topics).ok();
+    if !described.topics.is_empty() {
+        let counted = partition_count(&mut coord, &coord_apis, &described.topics).ok();
+        let facts = &mut described.facts;
         facts.partitions = counted.filter(|&n| n > 0).or(facts.partitions);
     }
-    Ok(facts)
+    Ok(described)
 }
 
 /// `host:port` of the group's coordinator.
@@ -114,7 +136,7 @@ fn classic(
     conn: &mut Connection,
     apis: &[ApiRange],
     group: &str,
-) -> Result<Option<(GroupFacts, Vec<String>)>, Attempt> {
+) -> Result<Option<Described>, Attempt> {
     let version = negotiate::<DescribeGroupsRequest>(apis, 0)
         .ok_or_else(|| Attempt::Fail("the broker has no DescribeGroups".into()))?;
     let request = DescribeGroupsRequest::default()
@@ -130,23 +152,38 @@ fn classic(
     if described.members.is_empty() && described.group_state.as_str() == "Dead" {
         return Ok(None);
     }
+    let consumer = described.protocol_type.as_str() == "consumer";
     let mut consumed = Consumed::default();
-    if described.protocol_type.as_str() == "consumer" {
+    if consumer {
         for m in &described.members {
             consumed.add_member_bytes(&m.member_metadata, &m.member_assignment);
         }
     }
-    let members = described.members.iter().map(|m| {
-        let instance = m.group_instance_id.as_deref();
-        member(&m.member_id, &m.client_id, &m.client_host, instance)
+    let members: Vec<GroupMember> = described
+        .members
+        .iter()
+        .map(|m| {
+            let instance = m.group_instance_id.as_deref();
+            member(&m.member_id, &m.client_id, &m.client_host, instance)
+        })
+        .collect();
+    let owned = described.members.iter().map(|m| match consumer {
+        true => assigned_partitions(&m.member_assignment),
+        false => Vec::new(),
     });
-    Ok(Some(found(
+    let assigned = with_partitions(&members, owned);
+    let (facts, topics) = found(
         group,
         &described.group_state,
         &described.protocol_data,
-        members.collect(),
+        members,
         consumed,
-    )))
+    );
+    Ok(Some(Described {
+        facts,
+        topics,
+        assigned,
+    }))
 }
 
 /// The group as ConsumerGroupDescribe (KIP-848) sees it; `None` when the broker has no such
@@ -155,7 +192,7 @@ fn consumer_protocol(
     conn: &mut Connection,
     apis: &[ApiRange],
     group: &str,
-) -> Result<Option<(GroupFacts, Vec<String>)>, Attempt> {
+) -> Result<Option<Described>, Attempt> {
     let Some(version) = negotiate::<ConsumerGroupDescribeRequest>(apis, 0) else {
         return Ok(None);
     };
@@ -176,17 +213,62 @@ fn consumer_protocol(
             consumed.add_assigned(tp.topic_name.0.to_string(), tp.partitions.len() as u32);
         }
     }
-    let members = described.members.iter().map(|m| {
-        let instance = m.instance_id.as_deref();
-        member(&m.member_id, &m.client_id, &m.client_host, instance)
+    let members: Vec<GroupMember> = described
+        .members
+        .iter()
+        .map(|m| {
+            let instance = m.instance_id.as_deref();
+            member(&m.member_id, &m.client_id, &m.client_host, instance)
+        })
+        .collect();
+    let owned = described.members.iter().map(|m| {
+        let topics = &m.assignment.topic_partitions;
+        topics
+            .iter()
+            .map(|tp| (tp.topic_name.0.to_string(), tp.partitions.clone()))
+            .collect()
     });
-    Ok(Some(found(
+    let assigned = with_partitions(&members, owned);
+    let (facts, topics) = found(
         group,
         &described.group_state,
         &described.assignor_name,
-        members.collect(),
+        members,
         consumed,
-    )))
+    );
+    Ok(Some(Described {
+        facts,
+        topics,
+        assigned,
+    }))
+}
+
+/// Each member with the `(topic, partitions)` it owns, in the same order.
+pub(crate) fn with_partitions(
+    members: &[GroupMember],
+    owned: impl IntoIterator<Item = Vec<(String, Vec<i32>)>>,
+) -> Vec<AssignedMember> {
+    members
+        .iter()
+        .zip(owned)
+        .map(|(m, owned)| {
+            let mut partitions: Vec<TopicPartition> = owned
+                .into_iter()
+                .flat_map(|(topic, ps)| {
+                    ps.into_iter()
+                        .map(move |p| TopicPartition::new(topic.clone(), p))
+                })
+                .collect();
+            partitions.sort();
+            AssignedMember {
+                member_id: m.member_id.clone(),
+                client_id: m.client_id.clone(),
+                host: m.client_host.clone(),
+                instance_id: m.instance_id.clone(),
+                partitions,
+            }
+        })
+        .collect()
 }
 
 /// One member as the describe answers give it.

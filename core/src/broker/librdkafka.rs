@@ -75,6 +75,20 @@ fn time_left(target: &Target) -> Result<Duration, ProbeError> {
 /// The client configuration: bootstrap servers, the user's connection and security settings
 /// that librdkafka knows, and the debug context that logs ApiVersions answers.
 fn client_config(target: &Target, settings: &Settings) -> Result<ClientConfig, ProbeError> {
+    let mut config = connection_config(target, settings)?;
+    config
+        .set("debug", "feature")
+        .set("api.version.request", "true")
+        .set_log_level(RDKafkaLogLevel::Debug);
+    Ok(config)
+}
+
+/// Bootstrap servers and the user's connection and security settings that librdkafka knows;
+/// a setting librdkafka rejects is named, its value only when it is not a secret.
+pub(crate) fn connection_config(
+    target: &Target,
+    settings: &Settings,
+) -> Result<ClientConfig, ProbeError> {
     let mut config = ClientConfig::new();
     for (key, value) in settings.iter() {
         if !FORWARDED_PREFIXES.iter().any(|p| key.starts_with(p)) {
@@ -95,11 +109,7 @@ fn client_config(target: &Target, settings: &Settings) -> Result<ClientConfig, P
             Err(_) => return Err(target.protocol(format!("librdkafka rejects {key}"))),
         }
     }
-    config
-        .set("bootstrap.servers", target.servers.join(","))
-        .set("debug", "feature")
-        .set("api.version.request", "true")
-        .set_log_level(RDKafkaLogLevel::Debug);
+    config.set("bootstrap.servers", target.servers.join(","));
     Ok(config)
 }
 

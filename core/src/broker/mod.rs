@@ -1,5 +1,5 @@
 //! The broker probe: ApiVersions → version range and features, DescribeConfigs → the session
-//! window, DescribeGroups → the live group.
+//! window, DescribeGroups → the live group; and samples of a group's offsets and lag.
 //!
 //! PLAINTEXT listeners are probed over a plain socket with the Kafka protocol itself; TLS and
 //! SASL listeners through librdkafka with the user's security settings.
@@ -8,12 +8,16 @@ mod assignment;
 mod configs;
 mod group;
 mod infer;
+mod lag;
 mod librdkafka;
+mod members;
 mod metadata;
+mod offsets;
 mod plain;
 mod wire;
 
 pub use infer::{before_api_versions, infer, ApiRange};
+pub use lag::{sample_group, sample_group_with_librdkafka, LagSampling};
 
 use crate::rules::BrokerFacts;
 use crate::settings::Settings;
@@ -51,12 +55,17 @@ pub fn probe(
     timeout: Duration,
 ) -> Result<BrokerFacts, ProbeError> {
     let target = Target::parse(bootstrap_servers, group, timeout)?;
-    let protocol = settings.get("security.protocol").unwrap_or("plaintext");
-    if protocol.eq_ignore_ascii_case("plaintext") {
+    if plaintext(settings) {
         plain::probe(&target)
     } else {
         librdkafka::probe(&target, settings)
     }
+}
+
+/// Whether `security.protocol` (default PLAINTEXT) lets the probe use a plain socket.
+fn plaintext(settings: &Settings) -> bool {
+    let protocol = settings.get("security.protocol").unwrap_or("plaintext");
+    protocol.eq_ignore_ascii_case("plaintext")
 }
 
 /// Probes like [`probe`] but always through librdkafka, whatever `security.protocol` says

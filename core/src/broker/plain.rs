@@ -32,6 +32,17 @@ pub(crate) fn probe(target: &Target) -> Result<BrokerFacts, ProbeError> {
     Ok(facts)
 }
 
+/// A connection to the first bootstrap server that answers ApiVersions, and its answer.
+pub(crate) fn connect(target: &Target) -> Result<(Connection, Vec<ApiRange>), ProbeError> {
+    match hello(target)? {
+        Hello::Apis(conn, apis) => Ok((conn, apis)),
+        Hello::TooOld => Err(target.protocol(
+            "the broker is older than 0.10.0 (no ApiVersions): its groups cannot be described"
+                .into(),
+        )),
+    }
+}
+
 /// Connects to the bootstrap servers in turn, each with an equal share of the time left, and
 /// asks the first one that accepts for its API versions.
 fn hello(target: &Target) -> Result<Hello, ProbeError> {

@@ -9,6 +9,8 @@ mod engine;
 mod facts;
 mod fetch;
 mod group;
+mod group_offsets;
+mod lag;
 mod librdkafka;
 mod offsets;
 mod report;
@@ -20,6 +22,8 @@ pub use engine::check;
 pub use facts::{
     BrokerFacts, BrokerVersion, ClientInfo, GroupFacts, GroupMember, Heartbeat, Profile, Workload,
 };
+pub use group_offsets::{AssignedMember, GroupOffsets, PartitionOffsets, TopicPartition};
+pub use lag::lag_growth;
 pub use report::{Finding, Recommendation, Report, Severity, Summary};
 
 use crate::settings::Settings;

@@ -6,7 +6,7 @@ use super::Error;
 use crate::rules::{Finding, Recommendation, Severity};
 use crate::settings::redact_value;
 use crate::settings::{check_value, lookup_in, Dialect, Settings, STEADY_DEFAULTS};
-use rdkafka::config::ClientConfig;
+use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use std::time::Duration;
 
 /// What the watchdog does when a delivered record stays unacked past
@@ -47,6 +47,9 @@ pub struct RuntimeConfig {
     pub auto_commit: Option<Duration>,
     /// The application reads events: rebalances and commit results (`steady.events.enable`).
     pub events: bool,
+    /// Where `/metrics` is served over HTTP (`steady.metrics.listen`, HOST:PORT); off when
+    /// `None`.
+    pub metrics_listen: Option<String>,
 }
 
 impl Default for RuntimeConfig {
@@ -61,6 +64,7 @@ impl Default for RuntimeConfig {
                 DEFAULT_AUTO_COMMIT_INTERVAL_MS as u64,
             )),
             events: false,
+            metrics_listen: None,
         }
     }
 }
@@ -71,6 +75,7 @@ const PROCESSING_TIMEOUT: &str = "steady.processing.timeout.ms";
 const STALL_POLICY: &str = "steady.stall.policy";
 const REVOKE_DRAIN: &str = "steady.revoke.drain.ms";
 const EVENTS: &str = "steady.events.enable";
+const METRICS_LISTEN: &str = "steady.metrics.listen";
 /// The Java consumer's batch bound, accepted as an alias of `steady.buffer.max.records`.
 const MAX_POLL_RECORDS: &str = "max.poll.records";
 const MAX_POLL_INTERVAL: &str = "max.poll.interval.ms";
@@ -93,6 +98,7 @@ const KEYS: &[&str] = &[
     STALL_POLICY,
     REVOKE_DRAIN,
     EVENTS,
+    METRICS_LISTEN,
 ];
 
 /// The keys of `settings` split into the runtime's configuration and librdkafka's.
@@ -192,6 +198,27 @@ pub(crate) fn split(settings: &Settings) -> Result<(RuntimeConfig, ClientConfig)
     }
 }
 
+/// The level librdkafka logs at: its `log_level` when set (0–7, syslog), debug when `debug`
+/// names contexts (librdkafka's own rule, which rdkafka's level would otherwise undo), else
+/// info.
+pub(crate) fn log_level(settings: &Settings) -> RDKafkaLogLevel {
+    let level = match settings.get_i64("log_level") {
+        Some(level) => level,
+        None if settings.get("debug").is_some_and(|d| !d.trim().is_empty()) => 7,
+        None => 6,
+    };
+    match level {
+        ..=0 => RDKafkaLogLevel::Emerg,
+        1 => RDKafkaLogLevel::Alert,
+        2 => RDKafkaLogLevel::Critical,
+        3 => RDKafkaLogLevel::Error,
+        4 => RDKafkaLogLevel::Warning,
+        5 => RDKafkaLogLevel::Notice,
+        6 => RDKafkaLogLevel::Info,
+        _ => RDKafkaLogLevel::Debug,
+    }
+}
+
 /// Validates one runtime key against the catalogue and stores it in `runtime`; `Err` says
 /// what the key allows.
 fn apply(runtime: &mut RuntimeConfig, key: &str, value: &str) -> Result<(), String> {
@@ -206,6 +233,16 @@ fn apply(runtime: &mut RuntimeConfig, key: &str, value: &str) -> Result<(), Stri
         PROCESSING_TIMEOUT => runtime.processing_timeout = Duration::from_millis(n),
         REVOKE_DRAIN => runtime.revoke_drain = Duration::from_millis(n),
         EVENTS => runtime.events = word == "true",
+        METRICS_LISTEN => {
+            let address = value.trim();
+            let valid = address
+                .rsplit_once(':')
+                .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+            if !valid {
+                return Err("HOST:PORT, e.g. 127.0.0.1:9464 (port 0: any free port)".into());
+            }
+            runtime.metrics_listen = Some(address.to_string());
+        }
         _ => {
             runtime.stall_policy = if word == "report" {
                 StallPolicy::Report

@@ -3,12 +3,16 @@
 use super::config::{self, RuntimeConfig};
 use super::context::{Ctx, Kafka};
 use super::control::{Partition, Request};
+use super::logging::{Log, LogLevel, LogSink, LogThread};
+use super::metrics_http::MetricsServer;
 use super::shared::Shared;
-use super::{live_check, poll_loop, topic_names, Error, Event, KafkaError, Record, Stats};
+use super::{
+    live_check, poll_loop, prometheus, topic_names, Error, Event, KafkaError, Record, Stats,
+};
 use crate::rules::{self, ClientInfo, Finding, Heartbeat, Input, Report, Severity};
 use crate::settings::{Dialect, Settings};
 use parking_lot::Mutex;
-use rdkafka::config::FromClientConfigAndContext;
+use rdkafka::config::{ClientConfig, FromClientConfigAndContext};
 use rdkafka::consumer::Consumer as _;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -22,6 +26,26 @@ pub struct Consumer {
     settings: Settings,
     warnings: Vec<Finding>,
     poll_thread: Mutex<Option<JoinHandle<()>>>,
+    log_thread: LogThread,
+    metrics_server: Option<MetricsServer>,
+}
+
+/// Options of [`Consumer::with_options`].
+#[derive(Default, Clone)]
+#[non_exhaustive]
+pub struct ConsumerOptions {
+    /// Where log records go (steady's own and librdkafka's), called on the consumer's
+    /// `steady-log` thread. `None`: the `log` crate when a logger is installed, else stderr
+    /// for warnings and errors.
+    pub log: Option<LogSink>,
+}
+
+impl ConsumerOptions {
+    /// Sends log records to `sink`.
+    pub fn log(mut self, sink: LogSink) -> ConsumerOptions {
+        self.log = Some(sink);
+        self
+    }
 }
 
 impl Consumer {
@@ -33,8 +57,18 @@ impl Consumer {
     /// `enable.auto.offset.store`, forced to `false`, and `enable.auto.commit` /
     /// `auto.commit.interval.ms`, which the runtime's own background commits follow
     /// (librdkafka's auto-commit stays off). Warnings are kept (see
-    /// [`warnings`](Consumer::warnings)); those of warning severity are printed to stderr once.
+    /// [`warnings`](Consumer::warnings)) and logged once. Logs go to the `log` crate (see
+    /// [`with_options`](Consumer::with_options)).
     pub fn new(settings: &Settings, topics: &[&str]) -> Result<Consumer, Error> {
+        Consumer::with_options(settings, topics, ConsumerOptions::default())
+    }
+
+    /// [`new`](Consumer::new) with options: where log records go.
+    pub fn with_options(
+        settings: &Settings,
+        topics: &[&str],
+        options: ConsumerOptions,
+    ) -> Result<Consumer, Error> {
         topic_names::check(topics)?;
         let report = rules::check(&Input {
             settings: settings.clone(),
@@ -52,14 +86,52 @@ impl Consumer {
         if !errors.is_empty() {
             return Err(Error::Config(errors));
         }
-        let (runtime, client) = config::split(settings)?;
-        for w in warnings.iter().filter(|f| f.severity == Severity::Warning) {
-            eprintln!(
-                "steady: {:?} {} {}: {}",
-                w.severity, w.rule, w.key, w.message
-            );
+        let (runtime, mut client) = config::split(settings)?;
+        client.set_log_level(config::log_level(settings));
+        let (log, writer) = Log::new(options.log);
+        for w in &warnings {
+            let level = match w.severity {
+                Severity::Info => LogLevel::Info,
+                _ => LogLevel::Warn,
+            };
+            let text = format!("{} {}: {}", w.rule, w.key, w.message);
+            log.steady(level, "config", text);
         }
-        let shared = Arc::new(Shared::new(runtime));
+        let log_thread = writer
+            .spawn()
+            .map_err(|e| Error::Internal(format!("cannot start the log thread: {e}")))?;
+        let shared = Arc::new(Shared::new(runtime, log, settings.clone()));
+        let metrics_server = match &shared.config.metrics_listen {
+            Some(address) => MetricsServer::start(address, shared.clone()).map(Some),
+            None => Ok(None),
+        };
+        let started = metrics_server
+            .and_then(|server| Ok((server, Self::start(&shared, client, settings, topics)?)));
+        let (metrics_server, poll_thread) = match started {
+            Ok(started) => started,
+            Err(e) => {
+                shared.log.close();
+                log_thread.finish();
+                return Err(e);
+            }
+        };
+        Ok(Consumer {
+            shared,
+            settings: settings.clone(),
+            warnings,
+            poll_thread: Mutex::new(Some(poll_thread)),
+            log_thread,
+            metrics_server,
+        })
+    }
+
+    /// Creates the rdkafka consumer, subscribes it and starts the poll thread.
+    fn start(
+        shared: &Arc<Shared>,
+        client: ClientConfig,
+        settings: &Settings,
+        topics: &[&str],
+    ) -> Result<JoinHandle<()>, Error> {
         let ctx = Ctx {
             shared: shared.clone(),
         };
@@ -69,14 +141,8 @@ impl Consumer {
             .subscribe(topics)
             .map_err(|e| KafkaError::from_rdkafka(&format!("subscribe to {topics:?}"), &e))?;
         let topics = topics.iter().map(|t| t.to_string()).collect();
-        let poll_thread = poll_loop::spawn(kafka, topics)
-            .map_err(|e| Error::Internal(format!("cannot start the poll thread: {e}")))?;
-        Ok(Consumer {
-            shared,
-            settings: settings.clone(),
-            warnings,
-            poll_thread: Mutex::new(Some(poll_thread)),
-        })
+        poll_loop::spawn(kafka, topics)
+            .map_err(|e| Error::Internal(format!("cannot start the poll thread: {e}")))
     }
 
     /// Warning and info findings from the check done when the consumer was built.
@@ -187,6 +253,18 @@ impl Consumer {
         Stats::collect(&self.shared)
     }
 
+    /// The consumer's metrics in the Prometheus text exposition format (version 0.0.4), named
+    /// after the OpenTelemetry messaging conventions where they apply (docs/metrics.md).
+    pub fn metrics_text(&self) -> String {
+        prometheus::render(&self.shared)
+    }
+
+    /// Where `/metrics` is served (`steady.metrics.listen`; the port chosen when 0 was given),
+    /// until close; `None` when it is not.
+    pub fn metrics_address(&self) -> Option<std::net::SocketAddr> {
+        self.metrics_server.as_ref().map(MetricsServer::address)
+    }
+
     /// Re-runs the rule engine with the settings and the live processing figures (PL001/PL002).
     /// The figures are judged as a plain poll loop taking batches of
     /// `steady.buffer.max.records` would face them (the Java consumer's rules).
@@ -220,6 +298,11 @@ impl Consumer {
         let _ = thread.join();
         self.shared.control.refuse(Error::Closed);
         self.shared.events.close();
+        if let Some(server) = &self.metrics_server {
+            server.stop();
+        }
+        self.shared.log.close();
+        self.log_thread.finish();
         // The poll thread sets it after its wait; a poll thread that panicked did not.
         self.shared.metrics.closed.store(true, Ordering::Release);
         Ok(())

@@ -7,10 +7,12 @@ use super::control::Control;
 use super::events::Events;
 use super::fetch_queue::FetchQueue;
 use super::handoff::Handoff;
+use super::logging::{Log, LogLevel};
 use super::metrics::Metrics;
 use super::rebalance::Gates;
 use super::stalls::Stalls;
 use super::Error;
+use crate::settings::Settings;
 use parking_lot::Mutex;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -35,6 +37,12 @@ pub(crate) struct Shared {
     pub fatal_raised: AtomicBool,
     /// The watchdog's memory of the stalls the member left the group for.
     pub stalls: Mutex<Stalls>,
+    /// When the consumer was made (the first assignment's rebalance counts from here).
+    pub started: std::time::Instant,
+    /// Log records on their way to the sink.
+    pub log: Log,
+    /// The consumer's settings, to scrub secrets out of text that leaves the library.
+    pub settings: Settings,
     /// Set when the poll thread has ended (closed, or dead).
     pub poll_ended: AtomicBool,
     /// Makes the poll thread panic at its next turn (tests of the failure path).
@@ -43,8 +51,8 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// Fresh state for `config`.
-    pub fn new(config: RuntimeConfig) -> Shared {
+    /// Fresh state for `config`, logging to `log`.
+    pub fn new(config: RuntimeConfig, log: Log, settings: Settings) -> Shared {
         Shared {
             handoff: Handoff::new(config.buffer_max_records, config.buffer_max_bytes),
             fetch: FetchQueue::default(),
@@ -57,15 +65,27 @@ impl Shared {
             fatal_raised: AtomicBool::new(false),
             stalls: Mutex::default(),
             poll_ended: AtomicBool::new(false),
+            log,
+            settings,
+            started: std::time::Instant::now(),
             #[cfg(test)]
             panic_now: AtomicBool::new(false),
             config,
         }
     }
 
+    /// Counts an error that does not end the consumer, keeps it as the last error and logs it
+    /// (a warning about `facility`).
+    pub fn error(&self, facility: &str, message: String) {
+        self.log.steady(LogLevel::Warn, facility, message.clone());
+        self.metrics.set_error(message);
+    }
+
     /// Ends the consumer with `failure`: every `recv` and request (`commit`, `seek`, …)
     /// returns it from now on, those waiting now get it too. The first failure wins.
     pub fn fail(&self, failure: Error) {
+        self.log
+            .steady(LogLevel::Error, "error", failure.to_string());
         self.metrics.set_error(failure.to_string());
         self.handoff.fail(failure.clone());
         self.control

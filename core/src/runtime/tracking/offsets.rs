@@ -11,8 +11,8 @@
 //! revoked the slot is marked revoked and forgotten; acks that arrive later through records of
 //! that epoch find the mark and are ignored, so no counter of a newer epoch can leak.
 
-use super::metrics::Metrics;
-use super::Error;
+use crate::runtime::metrics::{Metrics, PartitionCounters};
+use crate::runtime::Error;
 use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -85,6 +85,8 @@ pub(crate) struct Slot {
     /// What librdkafka was last told: [`RUNNING`], [`PAUSED`] or [`UNKNOWN`] (poll thread).
     kafka_state: AtomicU8,
     metrics: Arc<Metrics>,
+    /// The partition's own counters (shared by its epochs).
+    pub counters: Arc<PartitionCounters>,
 }
 
 impl std::fmt::Debug for Slot {
@@ -97,6 +99,7 @@ impl Slot {
     /// A fresh window for `topic`/`partition` in assignment `epoch`.
     pub fn new(topic: Arc<str>, partition: i32, epoch: u64, metrics: Arc<Metrics>) -> Slot {
         Slot {
+            counters: metrics.partition(&topic, partition),
             topic,
             partition,
             epoch,
@@ -155,6 +158,9 @@ impl Slot {
         self.metrics
             .delivered
             .fetch_add(delivered as u64, Ordering::Relaxed);
+        self.counters
+            .delivered
+            .fetch_add(delivered as u64, Ordering::Relaxed);
     }
 
     /// Marks `offset` processed. Acks of a revoked epoch, of unknown or of already acked
@@ -188,7 +194,10 @@ impl Slot {
             since
         };
         match since {
-            Some(since) => self.metrics.record_ack(now.duration_since(since), now),
+            Some(since) => {
+                self.counters.acked.fetch_add(1, Ordering::Relaxed);
+                self.metrics.record_ack(now.duration_since(since), now)
+            }
             None => {
                 self.metrics.stale_acks.fetch_add(1, Ordering::Relaxed);
             }
@@ -350,6 +359,12 @@ impl Slot {
         w.stuck += newly;
         found
     }
+}
+
+/// The partitions of `slots` as "t/0, t/1".
+pub(crate) fn names(slots: &[Arc<Slot>]) -> String {
+    let names: Vec<String> = slots.iter().map(|s| s.name()).collect();
+    names.join(", ")
 }
 
 /// A reason of a partition's own to stay paused in librdkafka (backpressure pauses all of them

@@ -26,10 +26,10 @@
 //! policy leave followed by the rejoin request of the next `recv`. It also knows since when
 //! records have waited without any receiver taking one (the watchdog's idle check).
 
-use super::message_view::OwnedMessage;
-use super::offsets::Slot;
-use super::pending::Pending;
-use super::{Error, Record};
+use crate::runtime::message_view::OwnedMessage;
+use crate::runtime::offsets::Slot;
+use crate::runtime::pending::Pending;
+use crate::runtime::{Error, Record};
 use parking_lot::{Condvar, Mutex, MutexGuard};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

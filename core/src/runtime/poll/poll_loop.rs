@@ -5,22 +5,22 @@
 //! Each turn: answer commit and rejoin requests, commit the acked prefix when the auto-commit
 //! interval is up, run the watchdog;
 //! then either serve the consumer queue's events and take a batch of at most the buffer's free
-//! room from the fetch queue ([`fetch_queue`](super::fetch_queue)), waiting there up to a slice
+//! room from the fetch queue ([`fetch_queue`](crate::runtime::fetch_queue)), waiting there up to a slice
 //! (an event, a commit request or close cuts the wait short), or — buffer full — wait up to a
 //! slice for the low-water mark and pause the assigned partitions if it does not come (polling
 //! on for events while paused, resuming at the mark). librdkafka drops its prefetch on pause
 //! and fetches again from the position, so pausing loses nothing.
 
-use super::context::{self, Kafka};
-use super::events::CommitReason;
-use super::fetch_queue::BATCH_MAX;
-use super::kafka_error::KafkaError;
-use super::message_view::{MessageView, OwnedMessage};
-use super::offsets::Slot;
-use super::pauses::{self, Hold};
-use super::pending::Pending;
-use super::shared::Shared;
-use super::{background_commit, rebalance, requests, watchdog, Error, Record};
+use crate::runtime::context::{self, Kafka};
+use crate::runtime::events::CommitReason;
+use crate::runtime::fetch_queue::BATCH_MAX;
+use crate::runtime::kafka_error::KafkaError;
+use crate::runtime::message_view::{MessageView, OwnedMessage};
+use crate::runtime::offsets::Slot;
+use crate::runtime::pauses::{self, Hold};
+use crate::runtime::pending::Pending;
+use crate::runtime::shared::Shared;
+use crate::runtime::{background_commit, log_end, rebalance, requests, watchdog, Error, Record};
 use rdkafka::consumer::Consumer;
 use rdkafka::error::{KafkaError as RdError, RDKafkaErrorCode};
 use std::sync::atomic::Ordering;
@@ -58,9 +58,7 @@ pub(crate) fn spawn(consumer: Kafka, topics: Vec<String>) -> std::io::Result<Joi
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_default();
-                shared
-                    .metrics
-                    .set_error(format!("steady's poll thread panicked: {what}"));
+                shared.error("error", format!("steady's poll thread panicked: {what}"));
             }
             shared.poll_ended.store(true, Ordering::Release);
         })
@@ -256,6 +254,7 @@ impl PollLoop {
         }
         if now >= self.next_rate {
             self.shared.metrics.sample_rate(now);
+            log_end::refresh(&self.consumer, &self.shared);
             self.next_rate = now + RATE_EVERY;
         }
     }
@@ -295,7 +294,7 @@ impl PollLoop {
             .uncommitted(&self.shared.assignment.slots());
         if offsets.count() > 0 {
             if let Err(e) = background_commit::commit_async(&self.consumer, &offsets) {
-                self.shared.metrics.set_error(format!("auto-commit: {e}"));
+                self.shared.error("commit", format!("auto-commit: {e}"));
             }
         }
     }
@@ -332,7 +331,7 @@ impl PollLoop {
                     self.consumer.poll(SLICE);
                 }
             }
-            Err(e) => self.shared.metrics.set_error(format!("close: {e}")),
+            Err(e) => self.shared.error("close", format!("close: {e}")),
         }
         self.shared.control.refuse(Error::Closed);
     }

@@ -4,14 +4,14 @@
 //! that stalls again after the group delivered it anew is reported, not left for: a poison
 //! record cannot make the member leave and rejoin forever).
 
-use super::offsets::Slot;
+use crate::runtime::offsets::Slot;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// Most records remembered as left for once.
 const REMEMBERED: usize = 1024;
 
-/// The watchdog's memory (behind a lock in [`Shared`](super::shared::Shared)).
+/// The watchdog's memory (behind a lock in [`Shared`](crate::runtime::shared::Shared)).
 #[derive(Default)]
 pub(crate) struct Stalls {
     /// Stuck records whose handlers have not returned since the member left for them.

@@ -5,12 +5,14 @@
 //! default `rebalance` picks `assign` or `incremental_assign` for eager, cooperative and
 //! KIP-848 groups; these hooks run around it.
 
-use super::commits;
-use super::events::CommitReason;
-use super::kafka_error::KafkaError;
-use super::rebalance;
-use super::shared::Shared;
+use crate::runtime::commits;
+use crate::runtime::events::CommitReason;
+use crate::runtime::kafka_error::KafkaError;
+use crate::runtime::logging::{LogLevel, LIBRDKAFKA_TARGET};
+use crate::runtime::rebalance;
+use crate::runtime::shared::Shared;
 use rdkafka::client::ClientContext;
+use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance};
 use rdkafka::error::{KafkaError as RdError, KafkaResult, RDKafkaErrorCode};
 use rdkafka::topic_partition_list::TopicPartitionList;
@@ -29,6 +31,14 @@ impl ClientContext for Ctx {
     fn error(&self, error: RdError, reason: &str) {
         report(&self.shared, KafkaError::from_rdkafka(reason, &error));
     }
+
+    /// librdkafka's log lines (from its own threads): queued for the consumer's log sink.
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        let shared = &self.shared;
+        let level = LogLevel::from_syslog(level as i32);
+        let message = shared.settings.scrub(log_message);
+        shared.log.write(level, LIBRDKAFKA_TARGET, fac, message);
+    }
 }
 
 /// Counts a Kafka error in the stats. A fatal one makes the poll thread read librdkafka's
@@ -41,7 +51,7 @@ pub(crate) fn report(shared: &Shared, error: KafkaError) {
     }
     match KafkaError::steady_fatal(error.kind(), error.message()) {
         Some(fatal) => shared.fail(fatal.into()),
-        None => shared.metrics.set_error(error.to_string()),
+        None => shared.error("error", error.to_string()),
     }
 }
 
@@ -52,7 +62,7 @@ impl ConsumerContext for Ctx {
             Rebalance::Error(e) => report(&self.shared, KafkaError::from_rdkafka("rebalance", e)),
             Rebalance::Assign(tpl) => {
                 if let Err(e) = self.shared.fetch.forward(consumer, tpl) {
-                    self.shared.metrics.set_error(e);
+                    self.shared.error("rebalance", e);
                 }
             }
         }

@@ -5,7 +5,7 @@
 //! next turn (a request wakes its wait). Close and a failure answer every request still queued,
 //! and no request is queued after either, so no caller waits forever.
 
-use super::Error;
+use crate::runtime::Error;
 use crossbeam_channel::Sender;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};

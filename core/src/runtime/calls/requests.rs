@@ -1,4 +1,4 @@
-//! What the poll thread does for the application's requests ([`control`](super::control)).
+//! What the poll thread does for the application's requests ([`control`](crate::runtime::control)).
 //!
 //! - `Pause`: the partition is held paused (composed with backpressure and the offset window,
 //!   see [`pauses`]) and its records still in the hand-off buffer go back to librdkafka (the
@@ -11,15 +11,15 @@
 //! - `Position`: the offset of the next record the application gets from the partition.
 //! - `Committed`: the group's committed offset, asked of the coordinator.
 
-use super::commits;
-use super::context::Kafka;
-use super::control::{Partition, Reply, Request};
-use super::events::CommitReason;
-use super::kafka_error::KafkaError;
-use super::offsets::Slot;
-use super::pauses::{self, Hold};
-use super::shared::Shared;
-use super::Error;
+use crate::runtime::commits;
+use crate::runtime::context::Kafka;
+use crate::runtime::control::{Partition, Reply, Request};
+use crate::runtime::events::CommitReason;
+use crate::runtime::kafka_error::KafkaError;
+use crate::runtime::offsets::Slot;
+use crate::runtime::pauses::{self, Hold};
+use crate::runtime::shared::Shared;
+use crate::runtime::Error;
 use crossbeam_channel::Sender;
 use rdkafka::consumer::Consumer;
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};

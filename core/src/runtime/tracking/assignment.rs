@@ -1,8 +1,8 @@
 //! The partitions assigned now, one [`Slot`] per partition and epoch, and the offsets
 //! committed for them.
 
-use super::metrics::Metrics;
-use super::offsets::Slot;
+use crate::runtime::metrics::Metrics;
+use crate::runtime::offsets::Slot;
 use parking_lot::Mutex;
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use std::collections::BTreeMap;

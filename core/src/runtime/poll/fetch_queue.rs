@@ -13,8 +13,8 @@
 //! assignment keeps all records flowing here. Pause, resume and revoke work as on the consumer
 //! queue: records of an outdated fetch are discarded by the batch call itself.
 
-use super::context::Kafka;
-use super::message_view::OwnedMessage;
+use crate::runtime::context::Kafka;
+use crate::runtime::message_view::OwnedMessage;
 use parking_lot::RwLock;
 use rdkafka::bindings as rdsys;
 use rdkafka::consumer::Consumer;

@@ -1,8 +1,8 @@
 //! librdkafka messages: a borrowed view of the fields steady copies into a
-//! [`Record`](super::Record), and the owning handle of a message taken from steady's fetch queue.
+//! [`Record`](crate::runtime::Record), and the owning handle of a message taken from steady's fetch queue.
 //!
 //! Messages reach the poll thread two ways — in batches from steady's fetch queue
-//! ([`fetch_queue`](super::fetch_queue)), owned, and, rarely, one at a time from the consumer
+//! ([`fetch_queue`](crate::runtime::fetch_queue)), owned, and, rarely, one at a time from the consumer
 //! queue that rdkafka's `poll` serves, borrowed — and both are read through the view.
 
 use rdkafka::bindings as rdsys;
@@ -11,7 +11,7 @@ use rdkafka::message::BorrowedMessage;
 use std::ffi::{c_char, c_void, CStr};
 use std::ptr::NonNull;
 
-/// Header name and value, as a [`Record`](super::Record) keeps them.
+/// Header name and value, as a [`Record`](crate::runtime::Record) keeps them.
 pub(crate) type Header = (String, Option<Vec<u8>>);
 
 /// A message that lives at least as long as `'a`.

@@ -2,7 +2,7 @@
 //! partitions it was assigned, had revoked or lost, and the result of every commit.
 //!
 //! Events wait in a queue the application drains from its own threads
-//! ([`Consumer::next_event`](super::Consumer::next_event)); no application code ever runs on the
+//! ([`Consumer::next_event`](crate::runtime::Consumer::next_event)); no application code ever runs on the
 //! poll thread. Two events are *handled*: the poll thread waits for them to be done (the
 //! [`Event`] dropped, or [`Event::done`]):
 //! - `Revoked`: after the partitions' in-flight records were drained and before their acked
@@ -15,8 +15,8 @@
 //! The queue keeps at most [`CAPACITY`] events; beyond that the oldest commit result is
 //! dropped (and counted). Rebalance events are never dropped.
 
-use super::kafka_error::KafkaError;
-use super::Error;
+use crate::runtime::kafka_error::KafkaError;
+use crate::runtime::Error;
 use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};

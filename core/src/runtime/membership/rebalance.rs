@@ -14,14 +14,15 @@
 //! application is done with `Assigned` (which carries the committed offsets they start from),
 //! at most `steady.processing.timeout.ms`.
 
-use super::commits;
-use super::context::Kafka;
-use super::events::{CommitReason, Completion, Event, EventKind, PartitionOffset};
-use super::kafka_error::KafkaError;
-use super::offsets::{self, Slot};
-use super::pauses::{self, Hold};
-use super::requests;
-use super::shared::Shared;
+use crate::runtime::commits;
+use crate::runtime::context::Kafka;
+use crate::runtime::events::{CommitReason, Completion, Event, EventKind, PartitionOffset};
+use crate::runtime::kafka_error::KafkaError;
+use crate::runtime::logging::LogLevel;
+use crate::runtime::offsets::{self, names, Slot};
+use crate::runtime::pauses::{self, Hold};
+use crate::runtime::requests;
+use crate::runtime::shared::Shared;
 use parking_lot::Mutex;
 use rdkafka::consumer::Consumer;
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
@@ -50,7 +51,14 @@ pub(crate) fn revoke(consumer: &Kafka, shared: &Shared, tpl: &TopicPartitionList
     if slots.is_empty() {
         return;
     }
+    shared.metrics.rebalance_began(Instant::now());
     let lost = consumer.assignment_lost();
+    let what = if lost { "lost" } else { "revoked" };
+    shared.log.steady(
+        LogLevel::Info,
+        "rebalance",
+        format!("{what} {}", names(&slots)),
+    );
     let deadline = Instant::now() + shared.config.revoke_drain;
     give_up(
         consumer,
@@ -134,17 +142,24 @@ fn handle(
         .metrics
         .revoke_timeouts
         .fetch_add(1, Ordering::Relaxed);
-    shared.metrics.set_error(format!(
-        "the application's revoke handling took longer than steady.revoke.drain.ms={}; \
+    shared.error(
+        "rebalance",
+        format!(
+            "the application's revoke handling took longer than steady.revoke.drain.ms={}; \
          the partitions were given up without it",
-        shared.config.revoke_drain.as_millis()
-    ));
+            shared.config.revoke_drain.as_millis()
+        ),
+    );
 }
 
 /// Starts new epochs for the partitions of `tpl` and sets their pause state; events on, holds
 /// them paused behind an `Assigned` event.
 pub(crate) fn assign(consumer: &Kafka, shared: &Shared, tpl: &TopicPartitionList) {
     let (added, replaced) = shared.assignment.add(tpl, &shared.metrics);
+    if !added.is_empty() {
+        let text = format!("assigned {}", names(&added));
+        shared.log.steady(LogLevel::Info, "rebalance", text);
+    }
     shared.handoff.fence(&replaced);
     for slot in &replaced {
         slot.revoke();
@@ -174,6 +189,9 @@ pub(crate) fn assign(consumer: &Kafka, shared: &Shared, tpl: &TopicPartitionList
     }
     // A new epoch's state is unknown to `apply`: it tells librdkafka either way.
     pauses::apply(consumer, shared, &added);
+    shared
+        .metrics
+        .rebalance_ended(shared.started, Instant::now());
     shared.metrics.rebalances.fetch_add(1, Ordering::Relaxed);
 }
 
@@ -214,7 +232,10 @@ fn committed_offsets(
             })
             .collect(),
         Err(e) => {
-            super::context::report(shared, KafkaError::from_rdkafka("committed offsets", &e));
+            crate::runtime::context::report(
+                shared,
+                KafkaError::from_rdkafka("committed offsets", &e),
+            );
             Default::default()
         }
     }

@@ -6,14 +6,14 @@
 //! librdkafka keeps a pause across unassign and assign, so a partition paused, revoked and
 //! assigned again would otherwise stay paused for good.
 
-use super::assignment::Assignment;
-use super::context::Kafka;
-use super::offsets::Slot;
-use super::shared::Shared;
+use crate::runtime::assignment::Assignment;
+use crate::runtime::context::Kafka;
+use crate::runtime::offsets::{names, Slot};
+use crate::runtime::shared::Shared;
 use rdkafka::consumer::Consumer;
 use std::sync::Arc;
 
-pub(crate) use super::offsets::Hold;
+pub(crate) use crate::runtime::offsets::Hold;
 
 /// Pauses or resumes in librdkafka those of `slots` whose state must change.
 pub(crate) fn apply(consumer: &Kafka, shared: &Shared, slots: &[Arc<Slot>]) {
@@ -37,15 +37,10 @@ pub(crate) fn apply(consumer: &Kafka, shared: &Shared, slots: &[Arc<Slot>]) {
         };
         match result {
             Ok(()) => slots.iter().for_each(|s| s.set_paused_in_kafka(paused)),
-            Err(e) => shared.metrics.set_error(format!(
-                "{} {}: {e}",
-                if paused { "pause" } else { "resume" },
-                slots
-                    .iter()
-                    .map(|s| s.name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+            Err(e) => {
+                let what = if paused { "pause" } else { "resume" };
+                shared.error("pause", format!("{what} {}: {e}", names(&slots)));
+            }
         }
     }
 }

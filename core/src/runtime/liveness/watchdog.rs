@@ -9,12 +9,12 @@
 //! member already left for once is not left for again when it stalls anew: that stall is
 //! reported to the next `recv` and the member keeps its partitions. Policy `report` only counts.
 //!
-//! [`Stalls`]: super::stalls::Stalls
+//! [`Stalls`]: crate::runtime::stalls::Stalls
 
-use super::config::StallPolicy;
-use super::context::Kafka;
-use super::shared::Shared;
-use super::Error;
+use crate::runtime::config::StallPolicy;
+use crate::runtime::context::Kafka;
+use crate::runtime::shared::Shared;
+use crate::runtime::Error;
 use rdkafka::consumer::Consumer;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -82,5 +82,5 @@ fn stalled(topic: &str, partition: i32, offset: i64, elapsed: std::time::Duratio
 
 fn count(shared: &Shared, stall: &Error) {
     shared.metrics.stalls.fetch_add(1, Ordering::Relaxed);
-    shared.metrics.set_error(stall.to_string());
+    shared.error("stall", stall.to_string());
 }

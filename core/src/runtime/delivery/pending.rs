@@ -10,9 +10,9 @@
 //! takes that thread's allocator lock. The rare record that arrives through rdkafka's `poll`
 //! is copied on the poll thread.
 
-use super::message_view::OwnedMessage;
-use super::offsets::Slot;
-use super::Record;
+use crate::runtime::message_view::OwnedMessage;
+use crate::runtime::offsets::Slot;
+use crate::runtime::Record;
 use std::sync::Arc;
 
 /// A record in the hand-off buffer.

@@ -1,4 +1,4 @@
-//! [`Consumer::check`](super::Consumer::check): the rule engine over the consumer's settings and
+//! [`Consumer::check`](crate::runtime::Consumer::check): the rule engine over the consumer's settings and
 //! the figures measured live — acks/s per acking thread, the number of threads acking, p50/p99
 //! delivery → ack time and the partitions assigned.
 //!
@@ -14,8 +14,8 @@
 //!   0.10.0 broker, where the session timeout bounds a rebalance): only PL002 is kept — the batch
 //!   against records/s per thread × threads × session seconds.
 
-use super::shared::Shared;
 use crate::rules::{self, ClientInfo, Heartbeat, Input, Report, Workload};
+use crate::runtime::shared::Shared;
 use crate::settings::{Dialect, Settings};
 use std::sync::atomic::Ordering::Relaxed;
 

@@ -2,11 +2,11 @@
 //! when it succeeded, counted by outcome, reported as a `Committed` event with its offsets and
 //! error.
 
-use super::context::{self, Kafka};
-use super::events::{CommitReason, Event, PartitionOffset};
-use super::kafka_error::KafkaError;
-use super::shared::Shared;
-use super::Error;
+use crate::runtime::context::{self, Kafka};
+use crate::runtime::events::{CommitReason, Event, PartitionOffset};
+use crate::runtime::kafka_error::KafkaError;
+use crate::runtime::shared::Shared;
+use crate::runtime::Error;
 use rdkafka::consumer::{CommitMode, Consumer};
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use std::sync::atomic::Ordering;

@@ -6,7 +6,7 @@
 //! queue as the reply queue posts the result there instead, where the poll thread serves it as
 //! a commit event ([`ConsumerContext::commit_callback`](rdkafka::consumer::ConsumerContext)).
 
-use super::context::Kafka;
+use crate::runtime::context::Kafka;
 use rdkafka::bindings as rdsys;
 use rdkafka::consumer::Consumer;
 use rdkafka::error::RDKafkaErrorCode;

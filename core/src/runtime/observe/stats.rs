@@ -1,8 +1,45 @@
 //! Runtime statistics.
 
-use super::shared::Shared;
+use crate::runtime::offsets::Slot;
+use crate::runtime::shared::Shared;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// The figures of each of `slots`.
+fn partitions(shared: &Shared, slots: &[Arc<Slot>]) -> Vec<PartitionStats> {
+    let committed: HashMap<String, i64> = shared.assignment.committed().into_iter().collect();
+    let backpressure = shared.assignment.paused();
+    let mut all: Vec<PartitionStats> = slots
+        .iter()
+        .map(|s| {
+            let log_end = Some(s.counters.log_end.load(Relaxed)).filter(|o| *o >= 0);
+            let committed = committed.get(&s.name()).copied();
+            let position = s.next_delivery();
+            let behind = |o: Option<i64>| Some((log_end? - o?).max(0));
+            PartitionStats {
+                topic: s.topic.to_string(),
+                partition: s.partition,
+                log_end_offset: log_end,
+                committed,
+                position,
+                lag: behind(committed),
+                lag_position: behind(position),
+                delivered: s.counters.delivered.load(Relaxed),
+                acked: s.counters.acked.load(Relaxed),
+                paused: backpressure || s.held(),
+            }
+        })
+        .collect();
+    all.sort_by(|a, b| (&a.topic, a.partition).cmp(&(&b.topic, b.partition)));
+    all
+}
 
 /// A snapshot of the runtime's counters.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -67,6 +104,46 @@ pub struct Stats {
     pub revoke_handler_timeouts: u64,
     /// Commit results dropped from a full event queue (the application reads events too slowly).
     pub events_dropped: u64,
+    /// Records handed to the application per second over the last interval.
+    pub delivered_rate: f64,
+    /// 90th percentile delivery → ack time since start, ms.
+    pub processing_ms_p90: Option<f64>,
+    /// Longest delivery → ack time since start, ms.
+    pub processing_ms_max: Option<f64>,
+    /// How long the last rebalance took, from the revoke (or the start) to the assignment, ms.
+    pub rebalance_ms_last: Option<f64>,
+    /// The longest rebalance since start, ms.
+    pub rebalance_ms_max: Option<f64>,
+    /// Log records dropped because the logger fell behind.
+    pub log_records_dropped: u64,
+    /// Every assigned partition: offsets, lag and counts.
+    pub partitions: Vec<PartitionStats>,
+}
+
+/// The figures of one assigned partition.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct PartitionStats {
+    /// Topic name.
+    pub topic: String,
+    /// Partition number.
+    pub partition: i32,
+    /// The partition's log end offset (high watermark) as last fetched; `None` before a fetch.
+    pub log_end_offset: Option<i64>,
+    /// The offset steady last committed for it (the next to read); `None` before its first
+    /// commit.
+    pub committed: Option<i64>,
+    /// The offset of the next record the application gets from it.
+    pub position: Option<i64>,
+    /// `log_end_offset − committed`: records not yet committed.
+    pub lag: Option<i64>,
+    /// `log_end_offset − position`: records not yet delivered.
+    pub lag_position: Option<i64>,
+    /// Records of it handed to the application since start.
+    pub delivered: u64,
+    /// Records of it acked since start.
+    pub acked: u64,
+    /// Paused now (by backpressure, its window, the application or its assigned event).
+    pub paused: bool,
 }
 
 impl Stats {
@@ -114,6 +191,13 @@ impl Stats {
             commits_failed: m.commits_failed.load(Relaxed),
             revoke_handler_timeouts: m.revoke_timeouts.load(Relaxed),
             events_dropped: shared.events.dropped.load(Relaxed),
+            delivered_rate: m.delivered_rate(),
+            processing_ms_p90: m.processing_ms(0.9),
+            processing_ms_max: m.processing_ms_max(),
+            rebalance_ms_last: m.rebalance_times.last().map(ms),
+            rebalance_ms_max: m.rebalance_times.max().map(ms),
+            log_records_dropped: shared.log.dropped.load(Relaxed),
+            partitions: partitions(shared, &slots),
         }
     }
 }
