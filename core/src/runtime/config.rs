@@ -47,6 +47,9 @@ pub struct RuntimeConfig {
     pub auto_commit: Option<Duration>,
     /// The application reads events: rebalances and commit results (`steady.events.enable`).
     pub events: bool,
+    /// Per-record figures are kept: the processing histogram, per-partition counts
+    /// (`steady.metrics.enable`).
+    pub metrics: bool,
     /// Where `/metrics` is served over HTTP (`steady.metrics.listen`, HOST:PORT); off when
     /// `None`.
     pub metrics_listen: Option<String>,
@@ -64,6 +67,7 @@ impl Default for RuntimeConfig {
                 DEFAULT_AUTO_COMMIT_INTERVAL_MS as u64,
             )),
             events: false,
+            metrics: true,
             metrics_listen: None,
         }
     }
@@ -76,6 +80,7 @@ const STALL_POLICY: &str = "steady.stall.policy";
 const REVOKE_DRAIN: &str = "steady.revoke.drain.ms";
 const EVENTS: &str = "steady.events.enable";
 const METRICS_LISTEN: &str = "steady.metrics.listen";
+const METRICS: &str = "steady.metrics.enable";
 /// The Java consumer's batch bound, accepted as an alias of `steady.buffer.max.records`.
 const MAX_POLL_RECORDS: &str = "max.poll.records";
 const MAX_POLL_INTERVAL: &str = "max.poll.interval.ms";
@@ -99,6 +104,7 @@ const KEYS: &[&str] = &[
     REVOKE_DRAIN,
     EVENTS,
     METRICS_LISTEN,
+    METRICS,
 ];
 
 /// The keys of `settings` split into the runtime's configuration and librdkafka's.
@@ -233,6 +239,7 @@ fn apply(runtime: &mut RuntimeConfig, key: &str, value: &str) -> Result<(), Stri
         PROCESSING_TIMEOUT => runtime.processing_timeout = Duration::from_millis(n),
         REVOKE_DRAIN => runtime.revoke_drain = Duration::from_millis(n),
         EVENTS => runtime.events = word == "true",
+        METRICS => runtime.metrics = word == "true",
         METRICS_LISTEN => {
             let address = value.trim();
             let valid = address

@@ -57,7 +57,7 @@ impl Shared {
             handoff: Handoff::new(config.buffer_max_records, config.buffer_max_bytes),
             fetch: FetchQueue::default(),
             assignment: Assignment::default(),
-            metrics: Arc::default(),
+            metrics: Arc::new(Metrics::new(config.metrics)),
             stop: AtomicBool::new(false),
             control: Control::default(),
             events: Events::new(config.events),

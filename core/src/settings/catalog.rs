@@ -642,6 +642,7 @@ static KEYS: &[KeyInfo] = &[
     k("steady.revoke.drain.ms", S, int(0, 600_000), "", "5000"),
     k("steady.events.enable", S, BOOL, "", "false"),
     k("steady.metrics.listen", S, TEXT, "", ""),
+    k("steady.metrics.enable", S, BOOL, "", "true"),
 ];
 
 /// Names that mean the same setting (across dialects, or aliases within one).

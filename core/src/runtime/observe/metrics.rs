@@ -22,6 +22,9 @@ const RATE_WINDOW: Duration = Duration::from_secs(5);
 pub(crate) struct Metrics {
     /// Set when `close` has waited for the records in flight; acks after it are refused.
     pub closed: AtomicBool,
+    /// `steady.metrics.enable=false`: no per-record figures (histogram, per-partition counts),
+    /// only the consumer's totals.
+    pub details_off: bool,
     pub delivered: AtomicU64,
     pub acked: AtomicU64,
     /// Acks of records whose partition was revoked (or acked twice): ignored.
@@ -58,10 +61,20 @@ thread_local! {
 }
 
 impl Metrics {
+    /// Fresh counters; `details`: keep per-record figures too.
+    pub fn new(details: bool) -> Metrics {
+        Metrics {
+            details_off: !details,
+            ..Metrics::default()
+        }
+    }
+
     /// Counts one effective ack that took `elapsed` from delivery.
     pub fn record_ack(&self, elapsed: Duration, now: Instant) {
         self.acked.fetch_add(1, Relaxed);
-        self.processing.record(elapsed);
+        if !self.details_off {
+            self.processing.record(elapsed);
+        }
         let me = self as *const Metrics as usize;
         let due = LAST_REFRESH.with(|last| match last.get() {
             Some((who, at)) if who == me && now.duration_since(at) < THREAD_REFRESH => false,

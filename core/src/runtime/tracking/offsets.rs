@@ -158,9 +158,11 @@ impl Slot {
         self.metrics
             .delivered
             .fetch_add(delivered as u64, Ordering::Relaxed);
-        self.counters
-            .delivered
-            .fetch_add(delivered as u64, Ordering::Relaxed);
+        if !self.metrics.details_off {
+            self.counters
+                .delivered
+                .fetch_add(delivered as u64, Ordering::Relaxed);
+        }
     }
 
     /// Marks `offset` processed. Acks of a revoked epoch, of unknown or of already acked
@@ -195,7 +197,9 @@ impl Slot {
         };
         match since {
             Some(since) => {
-                self.counters.acked.fetch_add(1, Ordering::Relaxed);
+                if !self.metrics.details_off {
+                    self.counters.acked.fetch_add(1, Ordering::Relaxed);
+                }
                 self.metrics.record_ack(now.duration_since(since), now)
             }
             None => {
@@ -512,6 +516,20 @@ mod tests {
         deliver_all(&s, &[5, 6]);
         s.ack(5).unwrap();
         assert_eq!(s.watermark(), Some(6));
+    }
+
+    #[test]
+    fn per_record_figures_follow_the_metrics_switch() {
+        for details in [true, false] {
+            let s = Slot::new("t".into(), 0, 1, Arc::new(Metrics::new(details)));
+            deliver_all(&s, &[0, 1]);
+            s.ack(0).unwrap();
+            let counted = u64::from(details);
+            assert_eq!(s.counters.delivered.load(Ordering::Relaxed), 2 * counted);
+            assert_eq!(s.counters.acked.load(Ordering::Relaxed), counted);
+            assert_eq!(s.metrics.acked.load(Ordering::Relaxed), 1, "totals stay");
+            assert_eq!(s.metrics.processing_ms(0.5).is_some(), details);
+        }
     }
 
     #[test]
