@@ -4,8 +4,11 @@
 //! Exit codes: 0 when no finding reaches `--fail-on`, 1 when one does, 2 on bad input (one
 //! line on stderr naming the problem).
 
+mod group_json;
 mod input;
+mod lag;
 mod summary;
+mod table;
 
 use clap::ValueEnum;
 use std::path::PathBuf;
@@ -51,9 +54,21 @@ pub struct Args {
     #[arg(long, value_name = "MS", default_value_t = 10_000)]
     probe_timeout_ms: u64,
 
-    /// A live consumer group to describe through the probe (members, partitions).
+    /// A live consumer group to describe through the probe (members, partitions, committed
+    /// offsets, log end offsets, lag).
     #[arg(long, value_name = "G", requires = "bootstrap_servers")]
     group: Option<String>,
+
+    /// With --group: how many times to sample the group's offsets and lag (LG001 compares
+    /// two or more).
+    #[arg(long, value_name = "N", default_value_t = 2, requires = "group",
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    lag_samples: u32,
+
+    /// With --group: milliseconds from one lag sample to the next.
+    #[arg(long, value_name = "MS", default_value_t = 5000, requires = "group",
+          value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
+    lag_interval_ms: u64,
 
     /// Records per second one consumer thread processes.
     #[arg(long, value_name = "R", value_parser = positive, allow_negative_numbers = true)]
@@ -141,15 +156,34 @@ pub fn run(args: Args) -> u8 {
             return 2;
         }
     };
-    let report = check(&input);
+    let samples = match lag::sample(&args, &input.settings) {
+        Ok(samples) => samples,
+        Err(problem) => {
+            eprintln!("steady doctor: {problem}");
+            return 2;
+        }
+    };
+    let mut report = check(&input);
+    if let (Some(group), Some(samples)) = (&args.group, &samples) {
+        report = lag::with_findings(report, group, samples);
+    }
     match args.format {
         Format::Text => {
             if let (Some(servers), Some(facts)) = (&args.bootstrap_servers, probed) {
                 print!("{}", summary::probed(servers, &facts));
             }
+            if let (Some(group), Some(samples)) = (&args.group, &samples) {
+                print!("{}", table::render(group, samples));
+            }
             print!("{}", report.to_text());
         }
-        Format::Json => println!("{}", report.to_json()),
+        Format::Json => {
+            let group = args.group.as_deref().zip(samples.as_deref()).map(|(g, s)| {
+                let facts = report.broker.as_ref().and_then(|b| b.group.as_ref());
+                group_json::object(g, facts, s)
+            });
+            println!("{}", group_json::append(&report.to_json(), group));
+        }
     }
     let failed = args
         .fail_on
