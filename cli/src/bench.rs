@@ -4,7 +4,8 @@
 //! One topic (12 partitions, 2,000,000 records of 100 bytes by default; produced once and
 //! reused) is read in full from a fresh consumer group by each reader in turn — a plain
 //! `BaseConsumer` poll loop, steady with `recv` + `ack` per record, steady with `recv_batch` +
-//! `ack`, and for information a plain loop that reads only payloads — alternating, five runs
+//! `ack`, steady with `recv` + `ack` and `steady.metrics.enable=false` (what the per-record
+//! metrics cost), and for information a plain loop that reads only payloads — alternating, five runs
 //! each, each round starting one reader later than the one before. Every reader reads the
 //! key, payload, headers and timestamp of every record (what a steady record carries), except
 //! the payload-only one. A run's rate is records / time from the first record to the last
@@ -54,10 +55,11 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 5)]
     runs: usize,
 
-    /// Run only these readers (plain, recv, batch, plain-payload; repeatable), e.g. to
+    /// Run only these readers (plain, recv, batch, plain-payload, recv-metrics-off;
+    /// repeatable), e.g. to
     /// profile one; the results file is then not written.
     #[arg(long = "reader", value_name = "R",
-          value_parser = ["plain", "recv", "batch", "plain-payload"])]
+          value_parser = ["plain", "recv", "batch", "plain-payload", "recv-metrics-off"])]
     readers: Vec<String>,
 
     /// A consumer setting for every reader (repeatable), e.g. to compare librdkafka tunings.
@@ -90,13 +92,16 @@ enum Reader {
     /// A plain poll loop reading only the payload (no key, headers or timestamp), for
     /// information: see bench/README.md.
     PlainPayload,
+    /// `SteadyRecv` with `steady.metrics.enable=false`: what the per-record metrics cost.
+    SteadyRecvMetricsOff,
 }
 
-const READERS: [Reader; 4] = [
+const READERS: [Reader; 5] = [
     Reader::Plain,
     Reader::SteadyRecv,
     Reader::SteadyBatch,
     Reader::PlainPayload,
+    Reader::SteadyRecvMetricsOff,
 ];
 
 impl Reader {
@@ -106,6 +111,7 @@ impl Reader {
             Reader::SteadyRecv => "recv",
             Reader::SteadyBatch => "batch",
             Reader::PlainPayload => "plain-payload",
+            Reader::SteadyRecvMetricsOff => "recv-metrics-off",
         }
     }
 
@@ -115,6 +121,7 @@ impl Reader {
             Reader::SteadyRecv => "steady_recv_ack",
             Reader::SteadyBatch => "steady_recv_batch_ack",
             Reader::PlainPayload => "plain_poll_loop_payload_only",
+            Reader::SteadyRecvMetricsOff => "steady_recv_ack_metrics_off",
         }
     }
 }
@@ -201,7 +208,7 @@ fn bench(args: &Args) -> Result<(), String> {
     if series.len() < READERS.len() {
         return Ok(());
     }
-    let [plain, recv, batch, payload] = &series[..] else {
+    let [plain, recv, batch, payload, metrics_off] = &series[..] else {
         unreachable!("one series per reader");
     };
     let ratios = |base: &Series| {
@@ -211,6 +218,8 @@ fn bench(args: &Args) -> Result<(), String> {
     let (to_plain, to_payload) = (ratios(plain), ratios(payload));
     println!("steady / plain poll loop (same fields read): {to_plain}");
     println!("steady / plain poll loop reading the payload only: {to_payload}");
+    let metrics_cost = round3(recv.median_rate() / metrics_off.median_rate());
+    println!("steady with its per-record metrics / without them: {metrics_cost}");
     let result = json!({
         "topic": {"name": name, "partitions": args.partitions, "records": args.records,
                   "payload_bytes": args.size},
@@ -230,6 +239,7 @@ fn bench(args: &Args) -> Result<(), String> {
             .collect::<serde_json::Map<String, Value>>(),
         "ratio_to_plain": to_plain,
         "ratio_to_plain_payload_only": to_payload,
+        "ratio_metrics_on_to_off": metrics_cost,
         "machine": {"cpus": std::thread::available_parallelism().map_or(0, |n| n.get()),
                     "librdkafka": rdkafka::util::get_rdkafka_version().1},
         "measured_at_unix_s": unix_time().as_secs(),
@@ -338,7 +348,10 @@ fn read_all(args: &Args, topic: &str, reader: Reader) -> Result<Run, String> {
             }
             Instant::now()
         }
-        Reader::SteadyRecv | Reader::SteadyBatch => {
+        Reader::SteadyRecv | Reader::SteadyBatch | Reader::SteadyRecvMetricsOff => {
+            if reader == Reader::SteadyRecvMetricsOff {
+                settings.set("steady.metrics.enable", "false");
+            }
             let consumer = Consumer::new(&settings, &[topic]).map_err(|e| e.to_string())?;
             let take = |r: Record, seen: &mut Seen| {
                 seen.note(r.key(), r.payload(), r.headers().len(), r.timestamp());
