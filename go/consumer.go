@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"math"
 	"runtime"
+	"runtime/cgo"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,9 +23,9 @@ import (
 // All methods may be called from any goroutines at the same time. Close wakes a Poll blocked
 // in another goroutine; after Close every method but Close returns an error matching
 // ErrClosed (NextEvent after the events still queued). Events (rebalances, commit results,
-// with steady.events.enable=true) are pulled with NextEvent or ServeEvents: steady never calls
-// into Go on its own threads. After a fatal error (IsFatal) every Poll, PollBatch and Commit
-// returns that error again, and Close still works.
+// with steady.events.enable=true) are pulled with NextEvent or ServeEvents. steady calls into Go
+// only to log (see WithLogger), on the consumer's own "steady-log" thread. After a fatal error
+// (IsFatal) every Poll, PollBatch and Commit returns that error again, and Close still works.
 type Consumer struct {
 	// mu is held for reading by every call into C and for writing by the free in Close.
 	mu      sync.RWMutex
@@ -38,23 +39,37 @@ type Consumer struct {
 	// hands them out before it reports ErrClosed.
 	leftoverMu sync.Mutex
 	leftover   []*Event
+	// log is the C log callback's user_data, deleted once the C consumer is freed.
+	log cgo.Handle
 }
 
 // handle is what the cleanup of an unclosed Consumer needs.
 type handle struct {
 	ptr    *C.steady_consumer
 	closed *atomic.Bool
+	log    cgo.Handle
 }
 
 // NewConsumer checks settings with the rule checks (an error finding refuses with an error
 // matching ErrConfigRefused), then starts a consumer subscribed to topics. Settings are
-// librdkafka consumer keys (bootstrap.servers, group.id, …) plus steady.* keys.
-func NewConsumer(settings map[string]string, topics []string) (*Consumer, error) {
+// librdkafka consumer keys (bootstrap.servers, group.id, …) plus steady.* keys. The consumer's
+// log records (its start-up warnings among them) go to slog.Default(), or to the logger of
+// WithLogger; libsteady writes nothing to stderr itself.
+func NewConsumer(settings map[string]string, topics []string, opts ...Option) (*Consumer, error) {
+	var o consumerOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	s, err := newSettings(settings)
 	if err != nil {
 		return nil, err
 	}
 	defer C.steady_settings_free(s)
+	logHandle := newLogHandle(o)
+	if err := setLogCallback(s, logHandle); err != nil {
+		logHandle.Delete()
+		return nil, err
+	}
 	var strs cStrings
 	defer strs.free()
 	ctopics := (**C.char)(C.calloc(C.size_t(len(topics)+1), C.size_t(unsafe.Sizeof((*C.char)(nil)))))
@@ -67,13 +82,17 @@ func NewConsumer(settings map[string]string, topics []string) (*Consumer, error)
 	if err := call(func(e **C.steady_error) C.steady_result {
 		return C.steady_consumer_new(s, ctopics, C.size_t(len(topics)), &p, e)
 	}); err != nil {
+		// A failed steady_consumer_new makes no log call once it returned.
+		logHandle.Delete()
 		return nil, err
 	}
-	c := &Consumer{ptr: p, closed: new(atomic.Bool)}
+	c := &Consumer{ptr: p, closed: new(atomic.Bool), log: logHandle}
 	c.cleanup = runtime.AddCleanup(c, func(h handle) {
 		C.steady_consumer_free(h.ptr)
 		h.closed.Store(true)
-	}, handle{p, c.closed})
+		// No log call comes after steady_consumer_free.
+		h.log.Delete()
+	}, handle{p, c.closed, logHandle})
 	return c, nil
 }
 
@@ -196,6 +215,23 @@ func (c *Consumer) StatsJSON() (string, error) {
 	return text, err
 }
 
+// MetricsText is the consumer's metrics in the Prometheus text exposition format (0.0.4):
+// counters, gauges and histograms such as messaging_client_consumed_messages_total, with
+// labels (the same text libsteady serves at http://HOST:PORT/metrics when
+// steady.metrics.listen=HOST:PORT is set). After Close, an error matching ErrClosed.
+func (c *Consumer) MetricsText() (string, error) {
+	var text string
+	err := c.use(func(p *C.steady_consumer) error {
+		var t *C.char
+		if err := call(func(e **C.steady_error) C.steady_result { return C.steady_consumer_metrics_text(p, &t, e) }); err != nil {
+			return err
+		}
+		text = ownedString(t)
+		return nil
+	})
+	return text, err
+}
+
 // Stats is a snapshot of the consumer's counters (StatsJSON has every field).
 type Stats struct {
 	Rebalances uint64   `json:"rebalances"`
@@ -254,7 +290,9 @@ func (c *Consumer) Stats() (Stats, error) {
 // acked prefix, leaves the group and releases the consumer once the Polls have returned. It
 // works after a fatal error too. An error (a failed final commit) still leaves the consumer
 // closed. A second Close, also one running at the same time, returns nil once the first has
-// finished. Messages stay readable; their Ack then returns an error matching ErrClosed.
+// finished. Messages stay readable; their Ack then returns an error matching ErrClosed. Before
+// it returns, the log records still queued reach the logger (waited for up to 5 s); none
+// comes after. Do not call it from the logger's handler.
 func (c *Consumer) Close() error {
 	var err error
 	c.closeOnce.Do(func() {
@@ -269,6 +307,8 @@ func (c *Consumer) Close() error {
 		c.keepLeftover(c.ptr)
 		C.steady_consumer_free(c.ptr)
 		c.ptr = nil
+		// No log call comes after steady_consumer_free.
+		c.log.Delete()
 	})
 	return err
 }

@@ -203,6 +203,41 @@ typedef uint32_t steady_commit_reason;
 #endif // __cplusplus
 
 /**
+ * How severe a log record is: the syslog number (a `uint32_t`; the values are fixed).
+ */
+enum steady_log_level_t
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Something failed (librdkafka's emerg, alert, crit and err; a fatal error of steady).
+   */
+  STEADY_LOG_ERROR = 3,
+  /**
+   * Something is wrong or risky: a start-up warning of the rule checks, a failed commit, a
+   * stall, librdkafka's warnings.
+   */
+  STEADY_LOG_WARN = 4,
+  /**
+   * Worth knowing: rebalances ("assigned t/0, t/1"), start and stop, librdkafka's notice
+   * and info lines.
+   */
+  STEADY_LOG_INFO = 6,
+  /**
+   * Detail for diagnosis: librdkafka's debug lines (with `debug=cgrp,consumer` and friends).
+   */
+  STEADY_LOG_DEBUG = 7,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum steady_log_level_t steady_log_level_t;
+#else
+typedef uint32_t steady_log_level_t;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * What a check knows besides the settings: the client, the broker, the workload and the
  * service profile. Everything starts unknown; rules whose inputs stay unknown stay silent.
  *
@@ -216,12 +251,14 @@ typedef struct steady_check_options steady_check_options;
  * owns, so a slow handler never makes its group rebalance.
  *
  * Thread rules: `steady_consumer_poll`, `_poll_batch`, `_commit`, `_next_event`, `_pause`,
- * `_resume`, `_seek`, `_position`, `_committed`, `_stats_json`, `_check`, `_warnings` and
- * `_close` may be called at the same time from any threads, and so may `steady_message_ack` on
- * its messages and `steady_event_free` on its events. `steady_consumer_free` must be called
- * exactly once, after every other call on the consumer has returned. librdkafka's and steady's
- * own threads never call into the application: events (rebalances, commit results) are pulled
- * with `steady_consumer_next_event` on the application's own threads.
+ * `_resume`, `_seek`, `_position`, `_committed`, `_stats_json`, `_metrics_text`, `_check`,
+ * `_warnings` and `_close` may be called at the same time from any threads, and so may
+ * `steady_message_ack` on its messages and `steady_event_free` on its events.
+ * `steady_consumer_free` must be called exactly once, after every other call on the consumer
+ * has returned. steady calls into the application only through the log callback
+ * (`steady_settings_set_log_callback`), on the consumer's own "steady-log" thread, one record
+ * at a time; librdkafka's threads and the poll thread never do. Events (rebalances, commit
+ * results) are pulled with `steady_consumer_next_event` on the application's own threads.
  */
 typedef struct steady_consumer steady_consumer;
 
@@ -271,14 +308,38 @@ typedef struct steady_message steady_message;
 typedef struct steady_report steady_report;
 
 /**
- * Consumer properties (Java or librdkafka names, plus `steady.*`), as `key=value` pairs.
+ * Consumer properties (Java or librdkafka names, plus `steady.*`), as `key=value` pairs, and
+ * the log callback of the consumers built from them.
  *
- * Thread rules: it may move between threads; calls that change it (`_set`, `_load_file`) must
- * not run at the same time as any other call on it; calls that only read it (`steady_check`,
- * `steady_consumer_new`, `steady_probe`) may run at the same time from many threads.
- * Under the hood it is a `Box<Settings>`.
+ * Thread rules: it may move between threads; calls that change it (`_set`, `_load_file`,
+ * `_set_log_callback`) must not run at the same time as any other call on it; calls that only
+ * read it (`steady_check`, `steady_consumer_new`, `steady_probe`) may run at the same time
+ * from many threads. Under the hood it is a `Box` of the settings and the callback.
  */
 typedef struct steady_settings steady_settings;
+
+/**
+ * The function a consumer hands its log records to, one at a time, on its `steady-log`
+ * thread (see `steady_settings_set_log_callback`).
+ *
+ * - `user_data`: the pointer given with the callback, untouched;
+ * - `level`: a `steady_log_level_t` (3 error, 4 warn, 6 info, 7 debug);
+ * - `logger`: "steady" for steady's own records, "steady.librdkafka" for librdkafka's lines;
+ * - `facility`: what the record is about: steady's "config" (start-up findings),
+ *   "rebalance", "commit", "stall", "pause", "close", "error", or librdkafka's facility
+ *   ("CGRPOP", "HEARTBEAT", "FETCH", …);
+ * - `message`: the text (never a secret).
+ *
+ * The strings are NUL-terminated UTF-8, never NULL, borrowed for the duration of the call
+ * only: copy what you keep. The function must return normally: no C++ exception, `longjmp`
+ * or other unwinding may leave it. It must not call `steady_consumer_close` or
+ * `steady_consumer_free` of the consumer that calls it (close waits for the call to end).
+ */
+typedef void (*steady_log_cb)(void *user_data,
+                              steady_log_level_t level,
+                              const char *logger,
+                              const char *facility,
+                              const char *message);
 
 #ifdef __cplusplus
 extern "C" {
@@ -375,7 +436,9 @@ steady_result steady_check(const struct steady_settings *settings,
  * `steady.buffer.max.records`, `steady.buffer.max.bytes`, `steady.processing.timeout.ms`,
  * `steady.stall.policy`, `steady.revoke.drain.ms`, `steady.events.enable` (`true`: rebalances
  * and commit results are queued for `steady_consumer_next_event`; default `false`). The
- * consumer keeps its own copy.
+ * consumer keeps its own copy, and calls the log callback set on them
+ * (`steady_settings_set_log_callback`) until it is closed; with none, warnings and errors go
+ * to stderr. The start-up warnings are logged once (logger "steady", facility "config").
  *
  * Topics are Kafka topic names (1–249 characters of `[A-Za-z0-9._-]`, not `.` or `..`) or
  * regexes starting with `^`; any other is refused with INVALID_ARGUMENT naming its index.
@@ -513,6 +576,17 @@ steady_result steady_consumer_stats_json(struct steady_consumer *consumer,
                                          struct steady_error **err_out);
 
 /**
+ * The consumer's metrics in the Prometheus text exposition format (version 0.0.4): counters
+ * and gauges such as `messaging_client_consumed_messages_total`, with labels, in
+ * `*text_out`, an owned string for `steady_string_free`. The same text is served at
+ * `http://HOST:PORT/metrics` when `steady.metrics.listen=HOST:PORT` is set. Works after close
+ * too. Errors: NULL_PARAMETER.
+ */
+steady_result steady_consumer_metrics_text(struct steady_consumer *consumer,
+                                           char **text_out,
+                                           struct steady_error **err_out);
+
+/**
  * Re-runs the rule checks with the settings and the live processing figures (PL001, PL002) and
  * writes the report to `*report_out`. Errors: NULL_PARAMETER, CLOSED.
  */
@@ -534,14 +608,17 @@ steady_result steady_consumer_warnings(struct steady_consumer *consumer,
  * (by any thread), commits the acked prefix and leaves the group. Later calls return CLOSED.
  * A second close returns OK once the first one finished (also when both run at once), and so
  * does a close after a fatal error (nothing is committed then). Messages not acked by the end
- * of the wait are delivered again to the group. Errors: NULL_PARAMETER.
+ * of the wait are delivered again to the group. Before it returns, the log records still
+ * queued reach the log callback (waited for up to 5 s), and the callback is not called again:
+ * its `user_data` may go. Must not be called from the log callback. Errors: NULL_PARAMETER.
  */
 steady_result steady_consumer_close(struct steady_consumer *consumer,
                                     struct steady_error **err_out);
 
 /**
  * Closes the consumer if that was not done, then releases it. NULL is fine. Messages not yet
- * freed stay valid (their acks then return CLOSED).
+ * freed stay valid (their acks then return CLOSED). The log callback is not called once this
+ * returns.
  */
 void steady_consumer_free(struct steady_consumer *consumer);
 
@@ -841,6 +918,33 @@ steady_result steady_settings_set(struct steady_settings *settings,
 steady_result steady_settings_load_file(struct steady_settings *settings,
                                         const char *path,
                                         struct steady_error **err_out);
+
+/**
+ * Sends the log records of consumers built from these settings to `cb` (NULL: the default,
+ * warnings and errors written to stderr), replacing a callback set before. Consumers already
+ * built keep theirs.
+ *
+ * The records are steady's own (logger "steady": start-up findings of the rule checks with
+ * facility "config", rebalances with "rebalance" ("assigned t/0, t/1", "revoked …",
+ * "lost …"), failed commits, stalls, errors) and librdkafka's log lines (logger
+ * "steady.librdkafka", facility librdkafka's: "CGRPOP", "HEARTBEAT", …; `debug=cgrp,consumer`
+ * raises librdkafka's level to debug). With a callback set, steady writes nothing to stderr.
+ *
+ * Threads: each consumer calls `cb` on its own "steady-log" thread, one record at a time,
+ * never concurrently with itself, never on librdkafka's threads or the poll thread, so a slow
+ * callback does not stall the consumer (records beyond a queue of 4096 are dropped and
+ * counted). Consumers built from the same settings call it from their own threads, possibly
+ * at the same time. `user_data` is passed to `cb` untouched; it (and `cb`) must stay valid
+ * and callable from those threads until `steady_consumer_close` of every such consumer
+ * returned (or the consumer was freed, or `steady_consumer_new` failed): no call starts after
+ * that. Close waits up to 5 s for the records still queued to reach `cb`, and up to 5 s more
+ * for a call in progress.
+ *
+ * Errors: NULL_PARAMETER (settings). On error the settings are unchanged.
+ */
+steady_result steady_settings_set_log_callback(struct steady_settings *settings,
+                                               steady_log_cb cb,
+                                               void *user_data);
 
 /**
  * Releases settings. NULL is fine. Consumers built from them keep their own copy.

@@ -214,7 +214,7 @@ pub extern "C" fn steady_check(
     err_out: *mut *mut steady_error,
 ) -> steady_result {
     ffi_panic_boundary! { err_out =>
-        let settings = try_ref(settings, "settings")?;
+        let settings = &try_ref(settings, "settings")?.settings;
         let out = try_out(report_out, "report_out")?;
         let options = as_ref(options).cloned().unwrap_or_default();
         let input = Input {

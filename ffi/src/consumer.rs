@@ -5,6 +5,7 @@ use crate::event::{steady_event, EventView, STEADY_OFFSET_NONE};
 use crate::handle::{
     free_box, to_boxed_mut_ptr, try_out, try_ref, write_out, Castable, OwnershipBox,
 };
+use crate::log::CallbackSink;
 use crate::message::{steady_message, MessageView};
 use crate::report::{steady_report, ReportView};
 use crate::settings::steady_settings;
@@ -14,18 +15,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use steady_core::rules::Report;
+use steady_core::runtime::ConsumerOptions;
 use steady_core::{Consumer, Record};
 
 /// A Kafka consumer whose poll loop (heartbeats, rebalances, commits) runs on a thread steady
 /// owns, so a slow handler never makes its group rebalance.
 ///
 /// Thread rules: `steady_consumer_poll`, `_poll_batch`, `_commit`, `_next_event`, `_pause`,
-/// `_resume`, `_seek`, `_position`, `_committed`, `_stats_json`, `_check`, `_warnings` and
-/// `_close` may be called at the same time from any threads, and so may `steady_message_ack` on
-/// its messages and `steady_event_free` on its events. `steady_consumer_free` must be called
-/// exactly once, after every other call on the consumer has returned. librdkafka's and steady's
-/// own threads never call into the application: events (rebalances, commit results) are pulled
-/// with `steady_consumer_next_event` on the application's own threads.
+/// `_resume`, `_seek`, `_position`, `_committed`, `_stats_json`, `_metrics_text`, `_check`,
+/// `_warnings` and `_close` may be called at the same time from any threads, and so may
+/// `steady_message_ack` on its messages and `steady_event_free` on its events.
+/// `steady_consumer_free` must be called exactly once, after every other call on the consumer
+/// has returned. steady calls into the application only through the log callback
+/// (`steady_settings_set_log_callback`), on the consumer's own "steady-log" thread, one record
+/// at a time; librdkafka's threads and the poll thread never do. Events (rebalances, commit
+/// results) are pulled with `steady_consumer_next_event` on the application's own threads.
 pub struct steady_consumer {
     _private: [u8; 0],
 }
@@ -34,6 +38,8 @@ pub struct steady_consumer {
 pub(crate) struct ConsumerHandle {
     consumer: Arc<Consumer>,
     closed: AtomicBool,
+    /// The application's log callback, shut once the consumer is closed.
+    log: Option<Arc<CallbackSink>>,
 }
 
 impl Castable for steady_consumer {
@@ -49,6 +55,15 @@ impl ConsumerHandle {
         } else {
             Ok(&self.consumer)
         }
+    }
+
+    /// Closes the consumer (idempotent), then keeps the log callback from being called again.
+    fn close(&self) -> Result<(), steady_core::runtime::Error> {
+        let closed = self.consumer.close();
+        if let Some(log) = &self.log {
+            log.shut();
+        }
+        closed
     }
 }
 
@@ -108,7 +123,9 @@ fn receive(handle: &ConsumerHandle, max: usize, wait: Wait) -> Result<Vec<Record
 /// `steady.buffer.max.records`, `steady.buffer.max.bytes`, `steady.processing.timeout.ms`,
 /// `steady.stall.policy`, `steady.revoke.drain.ms`, `steady.events.enable` (`true`: rebalances
 /// and commit results are queued for `steady_consumer_next_event`; default `false`). The
-/// consumer keeps its own copy.
+/// consumer keeps its own copy, and calls the log callback set on them
+/// (`steady_settings_set_log_callback`) until it is closed; with none, warnings and errors go
+/// to stderr. The start-up warnings are logged once (logger "steady", facility "config").
 ///
 /// Topics are Kafka topic names (1–249 characters of `[A-Za-z0-9._-]`, not `.` or `..`) or
 /// regexes starting with `^`; any other is refused with INVALID_ARGUMENT naming its index.
@@ -129,8 +146,22 @@ pub extern "C" fn steady_consumer_new(
         if topics.is_empty() {
             return Err(Error::invalid("topic_count 0: subscribe to at least one topic"));
         }
-        let consumer = Consumer::new(settings, &topics)?;
-        let handle = ConsumerHandle { consumer: Arc::new(consumer), closed: AtomicBool::new(false) };
+        let log = settings.log.map(CallbackSink::new);
+        let mut options = ConsumerOptions::default();
+        if let Some(sink) = &log {
+            options = options.log(sink.log_sink());
+        }
+        let consumer = match Consumer::with_options(&settings.settings, &topics, options) {
+            Ok(consumer) => consumer,
+            Err(e) => {
+                // No call comes once this returns: user_data may go.
+                if let Some(sink) = &log {
+                    sink.shut();
+                }
+                return Err(e.into());
+            }
+        };
+        let handle = ConsumerHandle { consumer: Arc::new(consumer), closed: AtomicBool::new(false), log };
         write_out(out, to_boxed_mut_ptr::<steady_consumer>(handle));
         Ok(())
     }
@@ -375,6 +406,25 @@ pub extern "C" fn steady_consumer_stats_json(
     }
 }
 
+/// The consumer's metrics in the Prometheus text exposition format (version 0.0.4): counters
+/// and gauges such as `messaging_client_consumed_messages_total`, with labels, in
+/// `*text_out`, an owned string for `steady_string_free`. The same text is served at
+/// `http://HOST:PORT/metrics` when `steady.metrics.listen=HOST:PORT` is set. Works after close
+/// too. Errors: NULL_PARAMETER.
+#[no_mangle]
+pub extern "C" fn steady_consumer_metrics_text(
+    consumer: *mut steady_consumer,
+    text_out: *mut *mut c_char,
+    err_out: *mut *mut steady_error,
+) -> steady_result {
+    ffi_panic_boundary! { err_out =>
+        let handle = try_ref(consumer, "consumer")?;
+        let out = try_out(text_out, "text_out")?;
+        write_out(out, to_owned_ptr(handle.consumer.metrics_text()));
+        Ok(())
+    }
+}
+
 /// Hands `report` to the caller through the checked `out`.
 fn write_report(out: *mut *mut steady_report, report: Report) {
     write_out(
@@ -421,7 +471,9 @@ pub extern "C" fn steady_consumer_warnings(
 /// (by any thread), commits the acked prefix and leaves the group. Later calls return CLOSED.
 /// A second close returns OK once the first one finished (also when both run at once), and so
 /// does a close after a fatal error (nothing is committed then). Messages not acked by the end
-/// of the wait are delivered again to the group. Errors: NULL_PARAMETER.
+/// of the wait are delivered again to the group. Before it returns, the log records still
+/// queued reach the log callback (waited for up to 5 s), and the callback is not called again:
+/// its `user_data` may go. Must not be called from the log callback. Errors: NULL_PARAMETER.
 #[no_mangle]
 pub extern "C" fn steady_consumer_close(
     consumer: *mut steady_consumer,
@@ -430,20 +482,21 @@ pub extern "C" fn steady_consumer_close(
     ffi_panic_boundary! { err_out =>
         let handle = try_ref(consumer, "consumer")?;
         handle.closed.store(true, Ordering::Release);
-        handle.consumer.close()?;
+        handle.close()?;
         Ok(())
     }
 }
 
 /// Closes the consumer if that was not done, then releases it. NULL is fine. Messages not yet
-/// freed stay valid (their acks then return CLOSED).
+/// freed stay valid (their acks then return CLOSED). The log callback is not called once this
+/// returns.
 #[no_mangle]
 pub extern "C" fn steady_consumer_free(consumer: *mut steady_consumer) {
     ffi_panic_boundary! {
         if let Ok(handle) = try_ref(consumer, "consumer") {
             if !handle.closed.swap(true, Ordering::AcqRel) {
                 // Nobody can hear about a failed close here; the consumer is released anyway.
-                let _ = handle.consumer.close();
+                let _ = handle.close();
             }
         }
         free_box(consumer)
@@ -533,8 +586,8 @@ mod tests {
         assert_eq!(steady_consumer_close(consumer, none), steady_result::Ok);
         assert_eq!(
             steady_consumer_next_event(consumer, 0, &mut event, none),
-            steady_result::InvalidArgument,
-            "events stay off after close"
+            steady_result::Closed,
+            "after close: CLOSED, events on or off"
         );
         assert_eq!(
             steady_consumer_resume(consumer, c"t".as_ptr(), 0, none),
@@ -547,5 +600,79 @@ mod tests {
         );
         assert!(message.is_null());
         steady_consumer_free(consumer);
+    }
+
+    /// What the test callback saw, one "level logger facility message" line per call.
+    #[derive(Default)]
+    struct Lines(std::sync::Mutex<Vec<String>>);
+
+    unsafe extern "C" fn collect(
+        user_data: *mut std::ffi::c_void,
+        level: crate::log::steady_log_level_t,
+        logger: *const c_char,
+        facility: *const c_char,
+        message: *const c_char,
+    ) {
+        let lines = unsafe { &*(user_data as *const Lines) };
+        let text = |p| {
+            unsafe { std::ffi::CStr::from_ptr(p) }
+                .to_string_lossy()
+                .into_owned()
+        };
+        let line = format!(
+            "{} {} {} {}",
+            level as u32,
+            text(logger),
+            text(facility),
+            text(message)
+        );
+        lines.0.lock().unwrap().push(line);
+    }
+
+    #[test]
+    fn log_callback_and_metrics_text() {
+        let settings = test_settings(&[
+            ("bootstrap.servers", "127.0.0.1:1"),
+            ("group.id", "steady-ffi-unit-log"),
+            ("session.timeout.ms", "6000"),
+        ]);
+        let lines = Lines::default();
+        let user_data = &lines as *const Lines as *mut std::ffi::c_void;
+        let r =
+            crate::settings::steady_settings_set_log_callback(settings, Some(collect), user_data);
+        assert_eq!(r, steady_result::Ok);
+        let topics = [c"steady-ffi-unit-log".as_ptr()];
+        let mut consumer = std::ptr::null_mut();
+        let none = std::ptr::null_mut();
+        let r = steady_consumer_new(settings, topics.as_ptr(), 1, &mut consumer, none);
+        assert_eq!(r, steady_result::Ok);
+        steady_settings_free(settings);
+        let mut text = std::ptr::null_mut();
+        assert_eq!(
+            steady_consumer_metrics_text(consumer, std::ptr::null_mut(), none),
+            steady_result::NullParameter
+        );
+        assert_eq!(steady_consumer_close(consumer, none), steady_result::Ok);
+        let seen = lines.0.lock().unwrap().len();
+        assert_eq!(
+            steady_consumer_metrics_text(consumer, &mut text, none),
+            steady_result::Ok
+        );
+        let metrics = unsafe { std::ffi::CStr::from_ptr(text) }
+            .to_str()
+            .unwrap()
+            .to_string();
+        crate::strings::steady_string_free(text);
+        assert!(
+            metrics.contains("messaging_client_consumed_messages_total"),
+            "{metrics}"
+        );
+        steady_consumer_free(consumer);
+        let lines = lines.0.lock().unwrap();
+        assert_eq!(lines.len(), seen, "no call after close");
+        assert!(
+            lines.iter().any(|l| l.starts_with("4 steady config ST005")),
+            "{lines:?}"
+        );
     }
 }

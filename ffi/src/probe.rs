@@ -17,7 +17,7 @@ fn probe_broker(
     timeout_ms: i32,
 ) -> Result<BrokerFacts, Error> {
     let servers = try_str(bootstrap_servers, "bootstrap_servers")?;
-    let settings = try_ref(settings, "settings")?;
+    let settings = &try_ref(settings, "settings")?.settings;
     let group = if group.is_null() {
         None
     } else {

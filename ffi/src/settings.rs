@@ -2,22 +2,33 @@
 
 use crate::error::{steady_error, steady_result, Error};
 use crate::handle::{free_box, to_boxed_mut_ptr, try_mut, try_out, write_out, Castable};
+use crate::log::{steady_log_cb, LogCallback};
 use crate::strings::try_str;
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void};
 use steady_core::Settings;
 
-/// Consumer properties (Java or librdkafka names, plus `steady.*`), as `key=value` pairs.
+/// Consumer properties (Java or librdkafka names, plus `steady.*`), as `key=value` pairs, and
+/// the log callback of the consumers built from them.
 ///
-/// Thread rules: it may move between threads; calls that change it (`_set`, `_load_file`) must
-/// not run at the same time as any other call on it; calls that only read it (`steady_check`,
-/// `steady_consumer_new`, `steady_probe`) may run at the same time from many threads.
-/// Under the hood it is a `Box<Settings>`.
+/// Thread rules: it may move between threads; calls that change it (`_set`, `_load_file`,
+/// `_set_log_callback`) must not run at the same time as any other call on it; calls that only
+/// read it (`steady_check`, `steady_consumer_new`, `steady_probe`) may run at the same time
+/// from many threads. Under the hood it is a `Box` of the settings and the callback.
 pub struct steady_settings {
     _private: [u8; 0],
 }
 
+/// The Rust side of `steady_settings`.
+#[derive(Debug, Default)]
+pub(crate) struct SettingsHandle {
+    /// The `key=value` pairs.
+    pub(crate) settings: Settings,
+    /// Where the log records of consumers built from them go; `None`: the default.
+    pub(crate) log: Option<LogCallback>,
+}
+
 impl Castable for steady_settings {
-    type Rust = Settings;
+    type Rust = SettingsHandle;
     type Ownership = crate::handle::OwnershipBox;
 }
 
@@ -27,7 +38,7 @@ pub extern "C" fn steady_settings_new(settings_out: *mut *mut steady_settings) -
     let err_out = std::ptr::null_mut();
     ffi_panic_boundary! { err_out =>
         let out = try_out(settings_out, "settings_out")?;
-        write_out(out, to_boxed_mut_ptr::<steady_settings>(Settings::new()));
+        write_out(out, to_boxed_mut_ptr::<steady_settings>(SettingsHandle::default()));
         Ok(())
     }
 }
@@ -51,7 +62,7 @@ pub extern "C" fn steady_settings_set(
         if key.trim().is_empty() {
             return Err(Error::new(steady_result::ConfigSyntax, format!("empty key for value '{value}'")));
         }
-        settings.set(key, value);
+        settings.settings.set(key, value);
         Ok(())
     }
 }
@@ -71,8 +82,43 @@ pub extern "C" fn steady_settings_load_file(
         let settings = try_mut(settings, "settings")?;
         let loaded = Settings::load(try_str(path, "path")?)?;
         for (key, value) in loaded.iter() {
-            settings.set(key, value);
+            settings.settings.set(key, value);
         }
+        Ok(())
+    }
+}
+
+/// Sends the log records of consumers built from these settings to `cb` (NULL: the default,
+/// warnings and errors written to stderr), replacing a callback set before. Consumers already
+/// built keep theirs.
+///
+/// The records are steady's own (logger "steady": start-up findings of the rule checks with
+/// facility "config", rebalances with "rebalance" ("assigned t/0, t/1", "revoked …",
+/// "lost …"), failed commits, stalls, errors) and librdkafka's log lines (logger
+/// "steady.librdkafka", facility librdkafka's: "CGRPOP", "HEARTBEAT", …; `debug=cgrp,consumer`
+/// raises librdkafka's level to debug). With a callback set, steady writes nothing to stderr.
+///
+/// Threads: each consumer calls `cb` on its own "steady-log" thread, one record at a time,
+/// never concurrently with itself, never on librdkafka's threads or the poll thread, so a slow
+/// callback does not stall the consumer (records beyond a queue of 4096 are dropped and
+/// counted). Consumers built from the same settings call it from their own threads, possibly
+/// at the same time. `user_data` is passed to `cb` untouched; it (and `cb`) must stay valid
+/// and callable from those threads until `steady_consumer_close` of every such consumer
+/// returned (or the consumer was freed, or `steady_consumer_new` failed): no call starts after
+/// that. Close waits up to 5 s for the records still queued to reach `cb`, and up to 5 s more
+/// for a call in progress.
+///
+/// Errors: NULL_PARAMETER (settings). On error the settings are unchanged.
+#[no_mangle]
+pub extern "C" fn steady_settings_set_log_callback(
+    settings: *mut steady_settings,
+    cb: steady_log_cb,
+    user_data: *mut c_void,
+) -> steady_result {
+    let err_out = std::ptr::null_mut();
+    ffi_panic_boundary! { err_out =>
+        let settings = try_mut(settings, "settings")?;
+        settings.log = LogCallback::new(cb, user_data);
         Ok(())
     }
 }
@@ -117,7 +163,7 @@ mod tests {
         let r = steady_settings_load_file(s, path.as_ptr(), std::ptr::null_mut());
         assert_eq!(r, steady_result::Ok);
         std::fs::remove_file(&dir).unwrap();
-        let rust = as_ref(s.cast_const()).unwrap();
+        let rust = &as_ref(s.cast_const()).unwrap().settings;
         assert_eq!(rust.raw("session.timeout.ms"), Some("30000"));
         assert_eq!(rust.raw("max.poll.records"), Some("80"));
         steady_settings_free(s);
@@ -151,7 +197,16 @@ mod tests {
             std::ptr::null_mut(),
         );
         assert_eq!(r, steady_result::ConfigIo);
-        assert!(as_ref(s.cast_const()).unwrap().is_empty());
+        assert!(as_ref(s.cast_const()).unwrap().settings.is_empty());
+        assert_eq!(
+            steady_settings_set_log_callback(std::ptr::null_mut(), None, std::ptr::null_mut()),
+            steady_result::NullParameter
+        );
+        assert_eq!(
+            steady_settings_set_log_callback(s, None, std::ptr::null_mut()),
+            steady_result::Ok
+        );
+        assert!(as_ref(s.cast_const()).unwrap().log.is_none());
         steady_settings_free(s);
         steady_settings_free(std::ptr::null_mut());
     }

@@ -78,5 +78,8 @@ void test_unsupported_assignor(void);
 void test_events_misuse(void);
 void test_close_wakes_next_event(void);
 void test_events_scenario(void);
+void test_logging_misuse(void);
+void test_logging_callback(void);
+void test_logging_no_stderr(void);
 
 #endif

@@ -129,6 +129,13 @@ impl Metrics {
             .clone()
     }
 
+    /// Every partition's counters (of every partition assigned since start), by topic and
+    /// partition.
+    pub fn partitions(&self) -> Vec<(PartitionKey, Arc<PartitionCounters>)> {
+        let all = self.partitions.lock();
+        all.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+
     /// A rebalance began (a revoke); the first one of a series counts.
     pub fn rebalance_began(&self, now: Instant) {
         self.rebalance_began.lock().get_or_insert(now);
@@ -167,7 +174,7 @@ impl Metrics {
 }
 
 /// A partition: topic and number.
-type PartitionKey = (Arc<str>, i32);
+pub(crate) type PartitionKey = (Arc<str>, i32);
 
 /// The counters of one partition, kept across its assignments.
 #[derive(Debug)]

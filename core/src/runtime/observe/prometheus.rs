@@ -5,9 +5,11 @@
 //! `messaging_destination_name`, …) and `steady_*` otherwise; the mapping is in
 //! docs/metrics.md. Every sample carries `messaging_system="kafka"` and the consumer group.
 
+use crate::runtime::metrics::PartitionCounters;
 use crate::runtime::shared::Shared;
 use crate::runtime::{PartitionStats, Stats};
 use std::fmt::Write;
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
 /// OpenTelemetry's recommended buckets for `messaging.process.duration`, in seconds.
@@ -28,7 +30,7 @@ pub(crate) fn render(shared: &Shared) -> String {
             escape(group)
         ),
     };
-    partition_families(&mut out, &stats.partitions);
+    partition_families(&mut out, shared, &stats.partitions);
     let m = &shared.metrics;
     out.histogram(
         "messaging_process_duration_seconds",
@@ -62,71 +64,81 @@ pub(crate) fn render(shared: &Shared) -> String {
     out.out
 }
 
-fn partition_families(out: &mut Text, partitions: &[PartitionStats]) {
-    type Figure = fn(&PartitionStats) -> Option<f64>;
-    let families: [(&str, &str, &str, Figure); 8] = [
+fn partition_families(out: &mut Text, shared: &Shared, partitions: &[PartitionStats]) {
+    // Counters of every partition assigned since start: a counter does not vanish with its
+    // partition.
+    let counted = shared.metrics.partitions();
+    let counters: [(&str, &str, CountOf); 2] = [
         (
             "messaging_client_consumed_messages_total",
-            "counter",
             "Records handed to the application (OpenTelemetry messaging.client.consumed.messages).",
-            |p| Some(p.delivered as f64),
+            |c| c.delivered.load(Relaxed),
         ),
         (
             "steady_acked_messages_total",
-            "counter",
             "Records the application acked.",
-            |p| Some(p.acked as f64),
+            |c| c.acked.load(Relaxed),
         ),
+    ];
+    for (name, help, count) in counters {
+        out.family(name, "counter", help);
+        for ((topic, partition), c) in &counted {
+            out.sample(name, &partition_labels(topic, *partition), count(c) as f64);
+        }
+    }
+    // Gauges of the partitions assigned now.
+    type Figure = fn(&PartitionStats) -> Option<f64>;
+    let gauges: [(&str, &str, Figure); 6] = [
         (
             "steady_consumer_lag_records",
-            "gauge",
             "Log end offset minus the committed offset.",
             |p| p.lag.map(|v| v as f64),
         ),
         (
             "steady_consumer_lag_position_records",
-            "gauge",
             "Log end offset minus the position (records not yet delivered).",
             |p| p.lag_position.map(|v| v as f64),
         ),
         (
             "steady_log_end_offset",
-            "gauge",
             "The partition's log end offset (high watermark) as last fetched.",
             |p| p.log_end_offset.map(|v| v as f64),
         ),
         (
             "steady_committed_offset",
-            "gauge",
             "The offset steady last committed (the next to read).",
             |p| p.committed.map(|v| v as f64),
         ),
         (
             "steady_position_offset",
-            "gauge",
             "The offset of the next record the application gets.",
             |p| p.position.map(|v| v as f64),
         ),
         (
             "steady_partition_paused",
-            "gauge",
             "1 while the partition is paused (backpressure, window, application, assignment).",
             |p| Some(f64::from(u8::from(p.paused))),
         ),
     ];
-    for (name, kind, help, figure) in families {
-        out.family(name, kind, help);
+    for (name, help, figure) in gauges {
+        out.family(name, "gauge", help);
         for p in partitions {
             if let Some(v) = figure(p) {
-                let labels = format!(
-                    "messaging_destination_name=\"{}\",messaging_destination_partition_id=\"{}\"",
-                    escape(&p.topic),
-                    p.partition
-                );
-                out.sample(name, &labels, v);
+                out.sample(name, &partition_labels(&p.topic, p.partition), v);
             }
         }
     }
+}
+
+/// A counter of one partition's counters.
+type CountOf = fn(&PartitionCounters) -> u64;
+
+/// The labels of one partition.
+fn partition_labels(topic: &str, partition: i32) -> String {
+    format!(
+        "messaging_destination_name=\"{}\",messaging_destination_partition_id=\"{partition}\"",
+        escape(topic)
+    )
 }
 
 fn consumer_families(out: &mut Text, s: &Stats) {

@@ -33,8 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>With {@code steady.events.enable=true} the consumer also queues events: partitions
  * assigned, revoked or lost and the result of every commit, read with {@link #nextEvent} or
- * handed to a {@link RebalanceListener} by {@link #listen}. steady's own threads never call into
- * the application; events are pulled.
+ * handed to a {@link RebalanceListener} by {@link #listen}. Events are pulled: steady's own threads
+ * call into Java only to log, on the consumer's {@code steady-log} thread, through
+ * {@code System.Logger} (loggers {@code steady} and {@code steady.librdkafka}; see {@link Settings}).
  */
 public final class Consumer implements AutoCloseable {
     /** The largest {@code max} {@link #pollBatch} accepts. */
@@ -341,6 +342,19 @@ public final class Consumer implements AutoCloseable {
         return use((c, arena) -> {
             MemorySegment out = Native.slot(arena);
             Native.check(arena, err -> (int) Native.CONSUMER_STATS_JSON.invokeExact(c, out, err));
+            return Native.ownedString(Native.pointer(out));
+        });
+    }
+
+    /**
+     * The consumer's metrics in the Prometheus text exposition format (0.0.4), such as
+     * {@code messaging_client_consumed_messages_total}; the same text steady serves at
+     * {@code http://HOST:PORT/metrics} when {@code steady.metrics.listen=HOST:PORT} is set.
+     */
+    public String metricsText() {
+        return use((c, arena) -> {
+            MemorySegment out = Native.slot(arena);
+            Native.check(arena, err -> (int) Native.CONSUMER_METRICS_TEXT.invokeExact(c, out, err));
             return Native.ownedString(Native.pointer(out));
         });
     }

@@ -15,6 +15,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.ref.Cleaner;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -160,6 +161,8 @@ final class Native {
             fn("steady_settings_set", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle SETTINGS_LOAD_FILE =
             fn("steady_settings_load_file", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle SETTINGS_SET_LOG_CALLBACK =
+            fn("steady_settings_set_log_callback", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle SETTINGS_FREE = fnVoid("steady_settings_free", ADDRESS);
 
     static final MethodHandle OPTIONS_NEW = fn("steady_check_options_new", JAVA_INT, ADDRESS);
@@ -221,6 +224,8 @@ final class Native {
             fn("steady_consumer_committed", JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle CONSUMER_STATS_JSON =
             fn("steady_consumer_stats_json", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle CONSUMER_METRICS_TEXT =
+            fn("steady_consumer_metrics_text", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle CONSUMER_CHECK =
             fn("steady_consumer_check", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle CONSUMER_WARNINGS =
@@ -252,6 +257,35 @@ final class Native {
             fn("steady_message_header", JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle MESSAGE_ACK = fn("steady_message_ack", JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle MESSAGE_FREE = fnVoid("steady_message_free", ADDRESS);
+
+    /**
+     * The {@code steady_log_cb} every settings object gets ({@link #installLogCallback}): one
+     * upcall stub to {@link Logging#log}, in the global arena, so it outlives every consumer.
+     */
+    private static final MemorySegment LOG_CALLBACK = logCallback();
+
+    private static MemorySegment logCallback() {
+        FunctionDescriptor signature = FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+        try {
+            MethodHandle target = MethodHandles.lookup().findStatic(Logging.class, "log",
+                    signature.toMethodType());
+            return LINKER.upcallStub(target, signature, Arena.global());
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * Makes the consumers built from the settings {@code settings} log through System.Logger
+     * ({@link Logging}) instead of steady's default sink (stderr).
+     */
+    static void installLogCallback(MemorySegment settings) {
+        int code = invoke(() -> (int) SETTINGS_SET_LOG_CALLBACK.invokeExact(settings, LOG_CALLBACK,
+                MemorySegment.NULL));
+        if (code != Result.OK.code()) {
+            throw new SteadyException(code, "steady_settings_set_log_callback: " + resultText(code));
+        }
+    }
 
     /** A downcall that may throw, as every {@code invokeExact} may. */
     @FunctionalInterface

@@ -9,6 +9,13 @@ import java.util.TreeMap;
 /**
  * Consumer properties (Java or librdkafka names, plus {@code steady.*}).
  *
+ * <p>A consumer built from them logs through {@code System.Logger}: steady's own records to the
+ * logger {@code steady}, librdkafka's lines to {@code steady.librdkafka} (levels ERROR, WARNING,
+ * INFO, DEBUG; the facility in front of the message, {@code "CGRPOP: …"}), from the consumer's
+ * {@code steady-log} thread. The library itself writes nothing to stderr (without a bridge, the
+ * JDK's default backend, {@code java.util.logging}, prints INFO and above there).
+ * {@code debug=cgrp,consumer} raises librdkafka's lines to DEBUG.
+ *
  * <p>Not for concurrent modification; reading it (checks, consumers) may happen from many threads.
  */
 public final class Settings implements AutoCloseable {
@@ -19,8 +26,14 @@ public final class Settings implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = Native.slot(arena);
             Native.check(arena, err -> (int) Native.SETTINGS_NEW.invokeExact(out));
-            handle = new Handle(this, Native.pointer(out), Native.SETTINGS_FREE, "settings",
-                    Result.INVALID_ARGUMENT);
+            MemorySegment pointer = Native.pointer(out);
+            handle = new Handle(this, pointer, Native.SETTINGS_FREE, "settings", Result.INVALID_ARGUMENT);
+            try {
+                Native.installLogCallback(pointer);
+            } catch (RuntimeException | Error e) {
+                handle.close();
+                throw e;
+            }
         }
     }
 

@@ -65,16 +65,39 @@ class HeaderTest {
         assertTrue(header.contains("#define STEADY_OFFSET_NONE -1"), "STEADY_OFFSET_NONE is -1: offsets < 0 are empty");
     }
 
+    /**
+     * The steady_log_level_t constants are the levels the upcall maps (ERROR, WARNING, INFO,
+     * DEBUG), and the steady_log_cb typedef is the upcall's signature.
+     */
+    @Test
+    void logLevelsMatchTheHeader() throws Exception {
+        String header = header();
+        Matcher m = Pattern.compile("STEADY_LOG_(\\w+) = (\\d+)").matcher(header);
+        Map<String, Integer> levels = new TreeMap<>();
+        while (m.find()) {
+            levels.put(m.group(1), Integer.parseInt(m.group(2)));
+        }
+        assertEquals(new TreeMap<>(Logging.LEVELS), levels);
+        assertEquals(System.Logger.Level.ERROR, Logging.level(levels.get("ERROR")));
+        assertEquals(System.Logger.Level.WARNING, Logging.level(levels.get("WARN")));
+        assertEquals(System.Logger.Level.INFO, Logging.level(levels.get("INFO")));
+        assertEquals(System.Logger.Level.DEBUG, Logging.level(levels.get("DEBUG")));
+        String text = header.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("\\s+", " ");
+        assertTrue(text.contains("typedef void (*steady_log_cb)(void *user_data, steady_log_level_t level, "
+                + "const char *logger, const char *facility, const char *message);"), "steady_log_cb");
+    }
+
     /** The Java carrier of one C type: a pointer, or one of the scalar types the header uses. */
     static Class<?> carrier(String declaration) {
-        if (declaration.contains("*")) {
+        String type = declaration.replace("const ", "").trim();
+        if (declaration.contains("*") || type.equals("steady_log_cb")) { // a function pointer too
             return MemorySegment.class;
         }
-        String type = declaration.replace("const ", "").trim();
         return switch (type) {
             case "void" -> void.class;
             case "bool" -> boolean.class;
-            case "int32_t", "uint32_t", "steady_result", "steady_event_kind_t", "steady_commit_reason" -> int.class;
+            case "int32_t", "uint32_t", "steady_result", "steady_event_kind_t", "steady_commit_reason",
+                    "steady_log_level_t" -> int.class;
             case "int64_t", "uint64_t", "size_t" -> long.class;
             case "double" -> double.class;
             default -> throw new AssertionError("a C type the test does not know: " + declaration);
