@@ -151,8 +151,15 @@ fn lag_is_log_end_minus_the_acked_prefix_everywhere_it_is_shown() {
     let address = c.metrics_address().unwrap();
     drop(held);
     c.close().unwrap();
-    let after = by_partition(&c.metrics_text(), "messaging_client_consumed_messages_total");
-    assert_eq!(after.len(), PARTITIONS as usize, "counters outlive the assignment");
+    let after = by_partition(
+        &c.metrics_text(),
+        "messaging_client_consumed_messages_total",
+    );
+    assert_eq!(
+        after.len(),
+        PARTITIONS as usize,
+        "counters outlive the assignment"
+    );
     assert!(
         std::net::TcpStream::connect_timeout(&address, Duration::from_secs(5)).is_err(),
         "/metrics stops with the consumer"
