@@ -8,7 +8,7 @@ use crate::event::Event;
 use crate::handle::Handle;
 use crate::message::Message;
 use crate::report::{self, Finding, Report};
-use crate::{blocking, errors, settings};
+use crate::{blocking, errors, logging, settings};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use std::time::Duration;
@@ -28,6 +28,10 @@ use steady_core::runtime;
 /// ("steady-events"), and each event is done when its callback returns (or raises: the
 /// exception is logged on the `steady` logger). Any callback makes steady.events.enable
 /// default to true.
+///
+/// Log records go to `logging`: steady's own (start-up findings, rebalances, errors) to the
+/// logger "steady", librdkafka's lines to "steady.librdkafka", with a `facility` attribute;
+/// they are logged on the consumer's thread "steady-log" (see [`crate::logging`]).
 ///
 /// It closes when `close()` is called, at the end of a `with` block, or when the object is
 /// collected, never because a `Message` was. It belongs to the process that created it: after
@@ -106,7 +110,8 @@ impl Consumer {
             .collect::<PyResult<Vec<_>>>()?;
         let built = blocking::run(py, "consumer", move || {
             let topics: Vec<&str> = topics.iter().map(String::as_str).collect();
-            runtime::Consumer::new(&settings, &topics)
+            let options = runtime::ConsumerOptions::default().log(logging::sink());
+            runtime::Consumer::with_options(&settings, &topics, options)
         })?;
         let inner = Handle::new(built.map_err(|e| errors::runtime_error(py, e))?);
         let consumer = Py::new(
@@ -238,6 +243,13 @@ impl Consumer {
         let inner = self.inner.get()?;
         let json = py.detach(|| inner.stats().to_json());
         py.import("json")?.call_method1("loads", (json,))
+    }
+
+    /// The consumer's metrics in the Prometheus text exposition format (version 0.0.4), as
+    /// `steady.metrics.listen` serves them; also after close.
+    fn metrics_text(&self, py: Python<'_>) -> PyResult<String> {
+        let inner = self.inner.get()?;
+        Ok(py.detach(|| inner.metrics_text()))
     }
 
     /// Re-runs the rule checks with the settings and the live processing figures.

@@ -163,7 +163,7 @@ impl Shared {
 }
 
 /// Logs `err` with `message % args` on the `steady` logger at level ERROR (with the
-/// traceback); if logging fails, both go to `sys.unraisablehook`.
+/// traceback, facility "callback"); if logging fails, both go to `sys.unraisablehook`.
 fn log_exception(py: Python<'_>, message: &str, args: (&str, &str), err: PyErr) {
     let exc = err.into_value(py);
     let logged = (|| -> PyResult<()> {
@@ -172,6 +172,10 @@ fn log_exception(py: Python<'_>, message: &str, args: (&str, &str), err: PyErr) 
             .call_method1("getLogger", ("steady",))?;
         let kwargs = PyDict::new(py);
         kwargs.set_item("exc_info", exc.bind(py))?;
+        // Like every record on the steady loggers, it has a facility.
+        let extra = PyDict::new(py);
+        extra.set_item("facility", "callback")?;
+        kwargs.set_item("extra", extra)?;
         logger.call_method("error", (message, args.0, args.1), Some(&kwargs))?;
         Ok(())
     })();

@@ -12,6 +12,7 @@ mod dispatch;
 mod errors;
 mod event;
 mod handle;
+mod logging;
 mod message;
 mod report;
 mod repr;
@@ -39,10 +40,11 @@ mod _steady {
     #[pymodule_export]
     use crate::report::{Finding, Recommendation, Report};
 
-    /// Sets the exceptions' class attributes.
+    /// Sets the exceptions' class attributes; prepares the log records' way into `logging`.
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
-        crate::errors::init(m.py())
+        crate::errors::init(m.py())?;
+        crate::logging::init(m)
     }
 
     /// The package version.

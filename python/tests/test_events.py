@@ -425,6 +425,7 @@ def test_a_raising_callback_is_logged_and_events_go_on(
     assert "on_assign" in failures[0].getMessage()
     assert failures[0].exc_info is not None
     assert isinstance(failures[0].exc_info[1], RuntimeError)
+    assert getattr(failures[0], "facility", None) == "callback"
 
 
 def test_close_from_a_callback_handles_the_close_events(

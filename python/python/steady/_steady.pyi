@@ -213,6 +213,12 @@ class Consumer:
     event is done when its callback returns or raises (the exception is logged on the
     ``steady`` logger). Any callback makes ``steady.events.enable`` default to true; with it
     set to false a callback raises ValueError.
+
+    Log records go to :mod:`logging`: steady's own (start-up findings, rebalances, errors) to
+    the logger ``"steady"``, librdkafka's lines to ``"steady.librdkafka"``, at ERROR, WARNING,
+    INFO or DEBUG, with a ``facility`` attribute ("config", "rebalance", … or librdkafka's,
+    e.g. "CGRPOP"). They are logged on the consumer's thread "steady-log", never on a thread
+    that polls Kafka.
     """
 
     def __new__(
@@ -254,6 +260,9 @@ class Consumer:
         """The group's committed offset of the partition (asks the coordinator), or None."""
     def stats(self) -> dict[str, Any]:
         """A snapshot of the runtime's counters."""
+    def metrics_text(self) -> str:
+        """The consumer's metrics in the Prometheus text exposition format (version 0.0.4),
+        as ``steady.metrics.listen=HOST:PORT`` serves them at ``/metrics``; also after close."""
     def check(self) -> Report:
         """Re-runs the rule checks with the live processing figures."""
     @property

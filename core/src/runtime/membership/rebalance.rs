@@ -53,12 +53,6 @@ pub(crate) fn revoke(consumer: &Kafka, shared: &Shared, tpl: &TopicPartitionList
     }
     shared.metrics.rebalance_began(Instant::now());
     let lost = consumer.assignment_lost();
-    let what = if lost { "lost" } else { "revoked" };
-    shared.log.steady(
-        LogLevel::Info,
-        "rebalance",
-        format!("{what} {}", names(&slots)),
-    );
     let deadline = Instant::now() + shared.config.revoke_drain;
     give_up(
         consumer,
@@ -81,6 +75,15 @@ pub(crate) fn give_up(
     deadline: Instant,
     reason: CommitReason,
 ) {
+    if !slots.is_empty() {
+        let what = match (lost, reason) {
+            (true, _) => "lost",
+            (false, CommitReason::Close) => "revoked on close",
+            (false, _) => "revoked",
+        };
+        let text = format!("{what} {}", names(slots));
+        shared.log.steady(LogLevel::Info, "rebalance", text);
+    }
     shared.handoff.fence(slots);
     if lost && !slots.is_empty() {
         shared
