@@ -188,27 +188,40 @@ fn the_report_policy_keeps_memory_bounded_behind_a_lost_ack() {
 
 #[test]
 fn create_and_close_never_hang() {
+    const ROUNDS: usize = 300;
+    // A round is one create and one close (a join and a leave); a hang is a round that takes
+    // far longer than that, however busy the machine.
+    const ROUND_LIMIT: Duration = Duration::from_secs(120);
     let bootstrap = broker::bootstrap();
     let topic = broker::unique("close-loop");
     broker::create_topic(&topic, 1);
-    let (done_tx, done) = crossbeam_channel::bounded(1);
+    let (round_done, rounds) = crossbeam_channel::bounded(ROUNDS);
+    let current: Arc<parking_lot::Mutex<Option<Arc<Consumer>>>> = Arc::default();
+    let now = current.clone();
     let loop_thread = std::thread::spawn(move || {
-        for i in 0..500 {
+        for i in 0..ROUNDS {
             let group = format!("{topic}-{}", i % 5);
             let extra = [("statistics.interval.ms", "1")];
             let c =
                 Arc::new(Consumer::new(&settings(&bootstrap, &group, &extra), &[&topic]).unwrap());
+            *now.lock() = Some(c.clone());
             let committer = {
                 let c = c.clone();
                 std::thread::spawn(move || while !matches!(c.commit(), Err(Error::Closed)) {})
             };
             c.close().unwrap();
             committer.join().unwrap();
+            let _ = round_done.send(i);
         }
-        let _ = done_tx.send(());
     });
-    if done.recv_timeout(Duration::from_secs(600)).is_err() {
-        panic!("500 create/close rounds did not finish within 600 s: a close hangs");
+    for i in 0..ROUNDS {
+        if rounds.recv_timeout(ROUND_LIMIT).is_err() {
+            let stats = current.lock().as_ref().map(|c| c.stats().to_json());
+            panic!(
+                "create/close round {i} did not finish within {ROUND_LIMIT:?}: a close hangs; \
+                 its consumer: {stats:?}"
+            );
+        }
     }
     loop_thread.join().unwrap();
 }
