@@ -6,7 +6,7 @@ KAFKA := tests/kafka/kafka.sh
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 PREFIX ?= /usr/local
 
-.PHONY: all build demo test bench dist install test-rust test-lint test-header test-c test-go \
+.PHONY: all build demo test bench bench-quick dist install test-rust test-lint test-header test-c test-go \
 	test-java test-python test-dist clean
 
 all: build
@@ -74,13 +74,13 @@ test-java: build
 test-python:
 	tests/run-python.sh
 
+# steady against each language's usual client (bench/README.md): about 30-40 minutes;
+# bench-quick is a first look (fewer rounds, one configuration), results in bench/results/quick.
 bench: build
-	@bootstrap=$$($(KAFKA) start | tail -n1 | sed 's/^bootstrap=//'); \
-	$(CARGO_TARGET_DIR)/release/steady bench --bootstrap-servers "$$bootstrap" --out bench/results/throughput.json && \
-	$(CARGO_TARGET_DIR)/release/steady bench --bootstrap-servers "$$bootstrap" --set fetch.queue.backoff.ms=10 \
-		--out bench/results/throughput-same-settings.json && \
-	$(CARGO_TARGET_DIR)/release/steady bench --bootstrap-servers "$$bootstrap" --set fetch.queue.backoff.ms=1000 \
-		--out bench/results/throughput-librdkafka-backoff.json
+	bench/run.sh
+
+bench-quick: build
+	bench/run.sh --quick
 
 clean:
 	$(CARGO) clean
