@@ -6,36 +6,21 @@
 mod broker;
 #[path = "../../core/tests/common/member.rs"]
 mod member;
+#[path = "common/probing.rs"]
+mod probing;
 
+use probing::doctor;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
 use serde_json::Value;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// Generous probe timeout for a busy machine.
-const PROBE_TIMEOUT_MS: &str = "30000";
 /// The bound of every client call of the test itself.
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Runs `steady doctor ARGS… --probe-timeout-ms …`; returns (exit code, stdout, stderr).
-fn doctor(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_steady"))
-        .arg("doctor")
-        .args(args)
-        .args(["--probe-timeout-ms", PROBE_TIMEOUT_MS])
-        .output()
-        .expect("steady runs");
-    (
-        out.status.code().expect("exited"),
-        String::from_utf8(out.stdout).expect("UTF-8"),
-        String::from_utf8(out.stderr).expect("UTF-8"),
-    )
-}
 
 /// The JSON report of `steady doctor --group GROUP` with `extra` flags, and its exit code.
 fn group_report(bootstrap: &str, group: &str, extra: &[&str]) -> (i32, Value) {

@@ -7,28 +7,12 @@ mod broker;
 mod emulated;
 #[path = "../../core/tests/common/member.rs"]
 mod member;
+#[path = "common/probing.rs"]
+mod probing;
 
 use emulated::OldBroker;
+use probing::doctor;
 use serde_json::Value;
-use std::process::Command;
-
-/// Generous probe timeout for a busy machine.
-const PROBE_TIMEOUT_MS: &str = "30000";
-
-/// Runs `steady doctor ARGS… --probe-timeout-ms …`; returns (exit code, stdout, stderr).
-fn doctor(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_steady"))
-        .arg("doctor")
-        .args(args)
-        .args(["--probe-timeout-ms", PROBE_TIMEOUT_MS])
-        .output()
-        .expect("steady runs");
-    (
-        out.status.code().expect("exited"),
-        String::from_utf8(out.stdout).expect("UTF-8"),
-        String::from_utf8(out.stderr).expect("UTF-8"),
-    )
-}
 
 /// The JSON report of a probe of `bootstrap` with `extra` flags.
 fn json_report(bootstrap: &str, extra: &[&str]) -> Value {

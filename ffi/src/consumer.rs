@@ -293,9 +293,7 @@ pub extern "C" fn steady_consumer_pause(
     err_out: *mut *mut steady_error,
 ) -> steady_result {
     ffi_panic_boundary! { err_out =>
-        let consumer = try_ref(consumer, "consumer")?.open()?;
-        consumer.pause(try_str(topic, "topic")?, partition)?;
-        Ok(())
+        on_partition(consumer, topic, |c, t| Ok(c.pause(t, partition)?))
     }
 }
 
@@ -309,9 +307,7 @@ pub extern "C" fn steady_consumer_resume(
     err_out: *mut *mut steady_error,
 ) -> steady_result {
     ffi_panic_boundary! { err_out =>
-        let consumer = try_ref(consumer, "consumer")?.open()?;
-        consumer.resume(try_str(topic, "topic")?, partition)?;
-        Ok(())
+        on_partition(consumer, topic, |c, t| Ok(c.resume(t, partition)?))
     }
 }
 
@@ -328,13 +324,12 @@ pub extern "C" fn steady_consumer_seek(
     err_out: *mut *mut steady_error,
 ) -> steady_result {
     ffi_panic_boundary! { err_out =>
-        let consumer = try_ref(consumer, "consumer")?.open()?;
-        let topic = try_str(topic, "topic")?;
-        if offset < 0 {
-            return Err(Error::invalid(format!("offset {offset}: expected 0 or more")));
-        }
-        consumer.seek(topic, partition, offset)?;
-        Ok(())
+        on_partition(consumer, topic, |c, t| {
+            if offset < 0 {
+                return Err(Error::invalid(format!("offset {offset}: expected 0 or more")));
+            }
+            Ok(c.seek(t, partition, offset)?)
+        })
     }
 }
 
@@ -378,12 +373,21 @@ fn query_offset(
     offset_out: *mut i64,
     query: impl FnOnce(&Consumer, &str) -> Result<Option<i64>, steady_core::runtime::Error>,
 ) -> Result<(), Error> {
+    on_partition(consumer, topic, |c, t| {
+        let out = try_out(offset_out, "offset_out")?;
+        write_out(out, query(c, t)?.unwrap_or(STEADY_OFFSET_NONE));
+        Ok(())
+    })
+}
+
+/// Runs `call` on the open consumer with the checked `topic` (the partition calls).
+fn on_partition<T>(
+    consumer: *mut steady_consumer,
+    topic: *const c_char,
+    call: impl FnOnce(&Consumer, &str) -> Result<T, Error>,
+) -> Result<T, Error> {
     let consumer = try_ref(consumer, "consumer")?.open()?;
-    let topic = try_str(topic, "topic")?;
-    let out = try_out(offset_out, "offset_out")?;
-    let offset = query(consumer, topic)?;
-    write_out(out, offset.unwrap_or(STEADY_OFFSET_NONE));
-    Ok(())
+    call(consumer, try_str(topic, "topic")?)
 }
 
 /// The consumer's counters as JSON (`rebalances`, `assignment`, `paused_partitions` (paused by

@@ -101,13 +101,7 @@ impl Consumer {
             .spawn()
             .map_err(|e| Error::Internal(format!("cannot start the log thread: {e}")))?;
         let shared = Arc::new(Shared::new(runtime, log, settings.clone()));
-        let metrics_server = match &shared.config.metrics_listen {
-            Some(address) => MetricsServer::start(address, shared.clone()).map(Some),
-            None => Ok(None),
-        };
-        let started = metrics_server
-            .and_then(|server| Ok((server, Self::start(&shared, client, settings, topics)?)));
-        let (metrics_server, poll_thread) = match started {
+        let (metrics_server, poll_thread) = match Self::start(&shared, client, settings, topics) {
             Ok(started) => started,
             Err(e) => {
                 shared.log.close();
@@ -125,8 +119,31 @@ impl Consumer {
         })
     }
 
-    /// Creates the rdkafka consumer, subscribes it and starts the poll thread.
+    /// Starts `/metrics` when asked for, then the rdkafka consumer, subscribed, and the poll
+    /// thread; on failure nothing is left running.
     fn start(
+        shared: &Arc<Shared>,
+        client: ClientConfig,
+        settings: &Settings,
+        topics: &[&str],
+    ) -> Result<(Option<MetricsServer>, JoinHandle<()>), Error> {
+        let server = match &shared.config.metrics_listen {
+            Some(address) => Some(MetricsServer::start(address, shared.clone())?),
+            None => None,
+        };
+        match Self::start_polling(shared, client, settings, topics) {
+            Ok(thread) => Ok((server, thread)),
+            Err(e) => {
+                if let Some(server) = &server {
+                    server.stop();
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Creates the rdkafka consumer, subscribes it and starts the poll thread.
+    fn start_polling(
         shared: &Arc<Shared>,
         client: ClientConfig,
         settings: &Settings,

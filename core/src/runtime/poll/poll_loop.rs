@@ -305,9 +305,7 @@ impl PollLoop {
     fn shutdown(self) {
         let shared = &self.shared;
         let slots = shared.assignment.remove_all();
-        if shared.handoff.failed() {
-            shared.metrics.closed.store(true, Ordering::Release);
-        } else {
+        if !shared.handoff.failed() {
             let deadline = Instant::now() + shared.config.revoke_drain;
             rebalance::give_up(
                 &self.consumer,
@@ -317,9 +315,10 @@ impl PollLoop {
                 deadline,
                 CommitReason::Close,
             );
-            // Also when nothing was assigned: acks are refused from here on.
-            shared.metrics.closed.store(true, Ordering::Release);
         }
+        // Acks are refused from here on (give_up refused them before its commit already when
+        // something was assigned).
+        shared.metrics.closed.store(true, Ordering::Release);
         // librdkafka's messages and the application's queue handles go before the consumer
         // closes.
         self.shared.handoff.release();
