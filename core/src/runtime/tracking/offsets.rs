@@ -698,7 +698,10 @@ mod tests {
         let s = slot();
         deliver_all(&s, &[0, 1]);
         assert!(s.settle(0, Outcome::Nack).unwrap());
-        assert!(!s.settle(0, Outcome::Nack).unwrap(), "not delivered any more");
+        assert!(
+            !s.settle(0, Outcome::Nack).unwrap(),
+            "not delivered any more"
+        );
         s.ack(1).unwrap();
         assert_eq!((s.watermark(), s.in_flight()), (Some(0), 0));
         assert!(!s.ack(0).unwrap(), "a retrying record is not acked");
