@@ -7,7 +7,8 @@
 # Starts (or reuses) the broker instance "bench" of tests/kafka/kafka.sh, snapshots steady's
 # build (bench/snapshot.sh; STEADY_BENCH_KEEP_SNAPSHOT=1 keeps an existing one), builds the
 # programs of bench/c, bench/go, bench/java and bench/python, creates the topics once, then
-# runs bench/driver.py: results in bench/results/ (--quick: bench/results/quick/).
+# runs bench/driver.py, then bench/ordering/run.sh (not when --only or --parts narrow the
+# run): results in bench/results/ (--quick: bench/results/quick/).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -39,4 +40,14 @@ for spec in "$records" 30000; do
 done
 tests/kafka/kafka.sh topic create steady-bench-latency-p12 12 --instance bench >/dev/null 2>&1 || true
 
-exec python3 bench/driver.py --bootstrap "$bootstrap" "$@"
+python3 bench/driver.py --bootstrap "$bootstrap" "$@"
+
+# steady.ordering's benchmark, unless the run was narrowed to some languages or parts.
+ordering=(--rounds 3)
+for a in "${args[@]}"; do
+    case $a in
+        --only | --parts) exit 0 ;;
+        --quick) ordering=(--rounds 1 --out bench/results/quick) ;;
+    esac
+done
+bench/ordering/run.sh "$bootstrap" "${ordering[@]}"

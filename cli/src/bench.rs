@@ -420,7 +420,8 @@ fn unix_time() -> Duration {
         .unwrap_or_default()
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
+/// The median of `values` (0 when empty).
+pub(crate) fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     match values.len() {
         0 => 0.0,
@@ -429,6 +430,7 @@ fn median(mut values: Vec<f64>) -> f64 {
     }
 }
 
-fn round3(x: f64) -> f64 {
+/// `x` rounded to three decimals.
+pub(crate) fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }

@@ -1,6 +1,7 @@
-//! `steady`: the doctor (rule checks), the demo and the benchmark.
+//! `steady`: the doctor (rule checks), the demo and the benchmarks.
 
 mod bench;
+mod bench_ordering;
 mod demo;
 mod doctor;
 
@@ -23,6 +24,8 @@ enum Command {
     Demo(demo::Args),
     /// Measure steady's throughput against a plain rdkafka poll loop.
     Bench(bench::Args),
+    /// Measure records/s of each steady.ordering mode with slow handlers on many threads.
+    BenchOrdering(bench_ordering::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
         Command::Doctor(args) => doctor::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::BenchOrdering(args) => bench_ordering::run(args),
     };
     ExitCode::from(code)
 }

@@ -12,8 +12,8 @@
 //!   a record larger than the whole byte budget is delivered — alone, without ever counting as
 //!   buffered, instead of waiting forever.
 //! - The poll thread asks for new records only while nothing is held and the buffer has room;
-//!   when it is full it waits (at most one poll slice) for the low-water mark — half of either
-//!   budget, nothing held — and pauses its partitions if that does not come, resuming at the mark.
+//!   when it is full it waits for the low-water mark — half of either budget, nothing held — and
+//!   pauses its partitions if that does not come within a second, resuming at the mark.
 //! - A record is marked delivered under the same lock that fences revoked partitions, so a
 //!   record of a revoked partition is never delivered after the revoke began.
 //!

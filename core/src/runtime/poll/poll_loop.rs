@@ -6,9 +6,10 @@
 //! interval is up, run the watchdog;
 //! then either serve the consumer queue's events and take a batch of at most the buffer's free
 //! room from the fetch queue ([`fetch_queue`](crate::runtime::fetch_queue)), waiting there up to a slice
-//! (an event, a commit request or close cuts the wait short), or — buffer full — wait up to a
-//! slice for the low-water mark and pause the assigned partitions if it does not come (polling
-//! on for events while paused, resuming at the mark). librdkafka drops its prefetch on pause
+//! (an event, a commit request or close cuts the wait short), or — buffer full — wait for the
+//! low-water mark a slice at a time, serving events, and pause the assigned partitions if it
+//! has not come within [`PAUSE_AFTER`] (polling on for events while paused, resuming at the
+//! mark). librdkafka drops its prefetch on pause
 //! and fetches again from the position, so pausing loses nothing.
 
 use crate::runtime::context::{self, Kafka};
@@ -30,6 +31,13 @@ use std::time::{Duration, Instant};
 
 /// The longest the poll thread goes without calling `poll`, outside a revoke's drain.
 pub(crate) const SLICE: Duration = Duration::from_millis(50);
+/// How long the buffer may stay full before the assigned partitions are paused. librdkafka
+/// drops its prefetch on pause and, after the resume, fetches again only once the fetch in
+/// flight returns — up to `fetch.wait.max.ms` (500 ms) when it waits at the end of the log.
+/// Pausing within a slice would starve receivers that drain the buffer's lower half faster
+/// than that; meanwhile librdkafka's own queue bounds what it prefetches
+/// (`queued.max.messages.kbytes`).
+const PAUSE_AFTER: Duration = Duration::from_secs(1);
 /// How often the watchdog looks for stuck records.
 const WATCHDOG_EVERY: Duration = Duration::from_millis(100);
 /// How often the processing rate is sampled.
@@ -78,6 +86,8 @@ struct PollLoop {
     spent: Vec<OwnedMessage>,
     /// Free record places in the hand-off buffer after the last push (0 while records are held).
     room: usize,
+    /// Since when the buffer has been full without coming down to the low-water mark.
+    full_since: Option<Instant>,
     /// When the acked prefix is committed next (auto-commit).
     next_commit: Instant,
     next_watchdog: Instant,
@@ -107,6 +117,7 @@ impl PollLoop {
             topics,
             spent: Vec::new(),
             room: shared.config.buffer_max_records,
+            full_since: None,
             shared,
             next_commit: now,
             next_watchdog: now,
@@ -136,8 +147,16 @@ impl PollLoop {
             } else if self.room == 0 {
                 if self.shared.handoff.wait_for_room(SLICE) {
                     self.room = self.shared.handoff.room();
-                } else {
+                    self.full_since = None;
+                } else if self.full_since.get_or_insert_with(Instant::now).elapsed() >= PAUSE_AFTER
+                {
+                    self.full_since = None;
                     self.set_paused(true);
+                } else {
+                    // Events are served meanwhile (a record polled with them is held); the
+                    // next poll for records still waits for the low-water mark.
+                    self.poll(1, Duration::ZERO);
+                    self.room = 0;
                 }
             } else {
                 self.poll(self.room.min(BATCH_MAX), SLICE);
