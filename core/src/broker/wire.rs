@@ -196,9 +196,17 @@ impl Connection {
                 "the server answered with TLS: set security.protocol to SSL or SASL_SSL".into(),
             ));
         }
+        if &len == b"HTTP" {
+            return Err(WireError::Codec(
+                "the server answered with HTTP: not a Kafka listener (check the port)".into(),
+            ));
+        }
         let len = (&len[..]).get_u32() as usize;
         if len > MAX_RESPONSE_BYTES {
-            return Err(WireError::Codec(format!("response of {len} bytes")));
+            return Err(WireError::Codec(format!(
+                "a response length of {len} bytes (over {MAX_RESPONSE_BYTES}): not a Kafka \
+                 listener, or a broken one"
+            )));
         }
         let mut buf = vec![0u8; len];
         self.read_exact(&mut buf)?;
