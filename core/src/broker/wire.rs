@@ -227,3 +227,74 @@ impl Connection {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::net::TcpListener;
+
+    /// Asks a server that answers every request with `reply` (then hangs up) for its API
+    /// versions.
+    fn ask(reply: Vec<u8>) -> Result<Vec<ApiRange>, WireError> {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap().to_string();
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut head = [0u8; 4];
+            let _ = stream.read_exact(&mut head);
+            let _ = stream.write_all(&reply);
+        });
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let result = Connection::open(&address, Duration::from_secs(5), deadline)
+            .and_then(|mut c| c.api_versions());
+        server.join().unwrap();
+        result
+    }
+
+    /// A well-formed ApiVersions v0 answer to request 1, framed: correlation id, error code,
+    /// one API (ApiVersions 0-3).
+    fn api_versions_frame() -> Vec<u8> {
+        let mut body = BytesMut::new();
+        body.put_i32(1);
+        body.put_i16(0);
+        body.put_i32(1);
+        for v in [18i16, 0, 3] {
+            body.put_i16(v);
+        }
+        let mut frame = (body.len() as u32).to_be_bytes().to_vec();
+        frame.extend_from_slice(&body);
+        frame
+    }
+
+    #[test]
+    fn a_well_formed_answer_decodes() {
+        let apis = ask(api_versions_frame()).unwrap();
+        assert_eq!((apis[0].key, apis[0].min, apis[0].max), (18, 0, 3));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn random_answers_are_errors_not_panics(reply in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let _ = ask(reply);
+        }
+
+        #[test]
+        fn truncated_answers_are_errors(cut in 0usize..1000) {
+            let mut frame = api_versions_frame();
+            let cut = cut % frame.len();
+            frame.truncate(cut);
+            prop_assert!(ask(frame).is_err(), "a frame cut at {} decoded", cut);
+        }
+
+        #[test]
+        fn a_bad_length_in_a_good_frame_is_an_error(delta in 1u32..64) {
+            let mut frame = api_versions_frame();
+            let len = u32::from_be_bytes([frame[0], frame[1], frame[2], frame[3]]);
+            frame[..4].copy_from_slice(&(len + delta).to_be_bytes());
+            prop_assert!(ask(frame).is_err());
+        }
+    }
+}
