@@ -10,7 +10,7 @@ use super::infer::{before_api_versions, infer, ApiRange};
 use super::wire::remaining;
 use super::{ProbeError, Target};
 use crate::rules::{BrokerFacts, GroupFacts};
-use crate::settings::{is_secret, Settings};
+use crate::settings::{is_secret, java_security_for_librdkafka, Settings};
 use bytes::Bytes;
 use parking_lot::Mutex;
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
@@ -90,7 +90,7 @@ pub(crate) fn connection_config(
     settings: &Settings,
 ) -> Result<ClientConfig, ProbeError> {
     let mut config = ClientConfig::new();
-    for (key, value) in settings.iter() {
+    for (key, value) in java_security_for_librdkafka(settings).iter() {
         if !FORWARDED_PREFIXES.iter().any(|p| key.starts_with(p)) {
             continue;
         }
@@ -312,10 +312,20 @@ mod tests {
             err.contains("librdkafka rejects security.protocol"),
             "{err}"
         );
-        let err = rejected("ssl.truststore.location", "/etc/ts.jks");
-        assert!(
-            err.contains("ssl.ca.location"),
-            "librdkafka's advice: {err}"
-        );
+    }
+
+    #[test]
+    fn the_java_clients_security_keys_are_translated() {
+        let target = Target::parse("b:9093", None, Duration::from_secs(1)).unwrap();
+        let jaas = r#"org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="p";"#;
+        let settings = Settings::from_pairs([
+            ("sasl.jaas.config", jaas),
+            ("ssl.truststore.location", "/etc/ts.jks"),
+        ]);
+        let config = client_config(&target, &settings).unwrap();
+        assert_eq!(config.get("sasl.username"), Some("u"));
+        assert_eq!(config.get("sasl.password"), Some("p"));
+        assert_eq!(config.get("sasl.jaas.config"), None);
+        assert_eq!(config.get("ssl.truststore.location"), None);
     }
 }

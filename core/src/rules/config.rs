@@ -3,8 +3,8 @@
 use super::context::Ctx;
 use super::{ClientInfo, Finding, Input, Severity};
 use crate::settings::{
-    check_value, default_for, lookup, lookup_in, name_in, nearest_key_in, redact_value, Dialect,
-    Kind, Settings,
+    check_value, default_for, java_security_advice, lookup, lookup_in, name_in, nearest_key_in,
+    redact_value, Dialect, Kind, Settings,
 };
 
 /// Runs CF001 and CF002.
@@ -43,6 +43,15 @@ fn cf001(ctx: &Ctx, key: &str, value: &str) -> Option<Finding> {
         return None;
     }
     let dialect = ctx.dialect;
+    if let Some(advice) = java_security_advice(key).filter(|_| dialect != Dialect::Java) {
+        return Some(Finding::new(
+            "CF001",
+            Severity::Warning,
+            key,
+            format!("{key} is the Java client's, not a {dialect} key: {advice}."),
+            "ConsumerConfig; librdkafka CONFIGURATION.md",
+        ));
+    }
     let (severity, consequence) = match dialect {
         Dialect::Steady => (Severity::Error, "steady's runtime refuses unknown keys"),
         Dialect::Librdkafka => (Severity::Warning, "librdkafka rejects unknown keys"),

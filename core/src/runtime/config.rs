@@ -7,7 +7,9 @@ use super::topic_names;
 use super::Error;
 use crate::rules::{Finding, Recommendation, Severity};
 use crate::settings::redact_value;
-use crate::settings::{check_value, lookup_in, Dialect, Settings, STEADY_DEFAULTS};
+use crate::settings::{
+    check_value, java_security_for_librdkafka, lookup_in, Dialect, Settings, STEADY_DEFAULTS,
+};
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use std::time::Duration;
 
@@ -159,7 +161,7 @@ pub(crate) fn split(settings: &Settings) -> Result<(RuntimeConfig, ClientConfig)
     let mut runtime = RuntimeConfig::default();
     let mut client = ClientConfig::new();
     let mut findings = Vec::new();
-    for (key, value) in settings.iter() {
+    for (key, value) in java_security_for_librdkafka(settings).iter() {
         if key.starts_with("steady.") && !KEYS.contains(&key) {
             findings.push(Finding {
                 rule: "CF001",

@@ -4,6 +4,7 @@
 
 mod catalog;
 mod choice;
+mod java_security;
 mod properties;
 mod redact;
 
@@ -13,6 +14,9 @@ pub use catalog::{
 };
 pub(crate) use choice::choose;
 pub use choice::UnknownChoice;
+pub use java_security::{
+    advice as java_security_advice, for_librdkafka as java_security_for_librdkafka,
+};
 pub use redact::{is_secret, redact_value};
 
 use std::collections::BTreeMap;
