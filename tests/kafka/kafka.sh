@@ -22,6 +22,8 @@ source "$HERE/lib/protocol.sh"
 source "$HERE/lib/kraft.sh"
 # shellcheck source=lib/zk.sh
 source "$HERE/lib/zk.sh"
+# shellcheck source=lib/tls.sh
+source "$HERE/lib/tls.sh"
 
 usage() {
     cat >&2 <<'EOF'
@@ -41,6 +43,9 @@ usage: kafka.sh COMMAND [--instance NAME] [--version VERSION]
                     or "kafka-VERSION" with --version)
   --version V       Apache Kafka version: 4.x (KRaft, default 4.1.1), or 0.10.0.1 / 0.10.2.2
                     (ZooKeeper-based)
+  --secure          (start, 4.x, a new instance) also an SSL and a SASL_SSL listener (SCRAM-SHA-512
+                    and PLAIN) with a test CA; start prints ssl=, sasl_ssl=, ca=, sasl.username=
+                    and sasl.password= lines before the bootstrap line
 EOF
     exit 2
 }
@@ -62,6 +67,7 @@ COMMAND=${1:-}
 shift
 INSTANCE=""
 VERSION=""
+SECURE=0
 POSITIONAL=()
 while (($#)); do
     case $1 in
@@ -69,6 +75,7 @@ while (($#)); do
         --instance=*) INSTANCE=${1#*=}; shift ;;
         --version) VERSION=${2:?--version needs a version}; shift 2 ;;
         --version=*) VERSION=${1#*=}; shift ;;
+        --secure) SECURE=1; shift ;;
         -h | --help) usage ;;
         *) POSITIONAL+=("$1"); shift ;;
     esac
@@ -104,7 +111,7 @@ port_claimed() {
     local f
     for f in "$RUN"/*/instance.env; do
         [[ -e $f && $f != "$DIR/instance.env" ]] || continue
-        grep -qE "^(PORT|AUX_PORT)=$1\$" "$f" && return 0
+        grep -qE "^(PORT|AUX_PORT|SSL_PORT|SASL_PORT)=$1\$" "$f" && return 0
     done
     return 1
 }
@@ -114,14 +121,22 @@ port_claimed() {
 choose_ports() {
     local port
     port=$(preferred_port "$INSTANCE")
+    local width=$((SECURE ? 4 : 2)) i free
     for _ in $(seq 1 200); do
-        if ! port_in_use "$port" && ! port_in_use $((port + 1)) &&
-            ! port_claimed "$port" && ! port_claimed $((port + 1)); then
+        free=1
+        for ((i = 0; i < width; i++)); do
+            if port_in_use $((port + i)) || port_claimed $((port + i)); then free=0; fi
+        done
+        if ((free)); then
             PORT=$port
             AUX_PORT=$((port + 1))
+            if ((SECURE)); then
+                SSL_PORT=$((port + 2))
+                SASL_PORT=$((port + 3))
+            fi
             return
         fi
-        port=$((port + 2))
+        port=$((port + width))
         ((port < 24000 + ${STEADY_KAFKA_PORT_OFFSET:-0})) || port=$((20000 + ${STEADY_KAFKA_PORT_OFFSET:-0}))
     done
     fail 1 "no free port pair found for instance '$INSTANCE'"
@@ -147,6 +162,9 @@ resolve_instance() {
         VERSION=$recorded
         PORT=$(sed -n 's/^PORT=//p' "$DIR/instance.env")
         AUX_PORT=$(sed -n 's/^AUX_PORT=//p' "$DIR/instance.env")
+        SSL_PORT=$(sed -n 's/^SSL_PORT=//p' "$DIR/instance.env")
+        SASL_PORT=$(sed -n 's/^SASL_PORT=//p' "$DIR/instance.env")
+        [[ -n $SSL_PORT ]] && SECURE=1
     fi
     VERSION=${VERSION:-$DEFAULT_VERSION}
     LINE=$(kafka_line "$VERSION")
@@ -294,10 +312,16 @@ cmd_start() {
         fetch_jars
         mkdir -p "$DIR/logs"
         printf 'VERSION=%s\nPORT=%s\nAUX_PORT=%s\n' "$VERSION" "$PORT" "$AUX_PORT" >"$DIR/instance.env"
+        if ((SECURE)); then
+            [[ $LINE == kraft ]] || fail 2 "--secure needs a 4.x broker"
+            printf 'SSL_PORT=%s\nSASL_PORT=%s\n' "$SSL_PORT" "$SASL_PORT" >>"$DIR/instance.env"
+            make_tls
+        fi
         say "starting Apache Kafka $VERSION '$INSTANCE' on 127.0.0.1:$PORT (logs in $DIR/logs)"
         "start_$LINE"
     fi
     await_broker
+    ((SECURE)) && secure_lines
     echo "bootstrap=127.0.0.1:$PORT"
 }
 

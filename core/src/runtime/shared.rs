@@ -92,6 +92,13 @@ impl Shared {
         self.metrics.set_error(message);
     }
 
+    /// Counts and logs an error that follows from an earlier one; the earlier one, its cause,
+    /// stays the last error (when there is one).
+    pub fn consequence(&self, facility: &str, message: String) {
+        self.log.steady(LogLevel::Warn, facility, message.clone());
+        self.metrics.set_error_unless_known(message);
+    }
+
     /// Ends the consumer with `failure`: every `recv` and request (`commit`, `seek`, …)
     /// returns it from now on, those waiting now get it too. The first failure wins.
     pub fn fail(&self, failure: Error) {

@@ -3,16 +3,21 @@
 # DIR, HERE, LIBS, VERSION, PORT (listener) and AUX_PORT (controller).
 
 write_kraft_config() {
+    local listeners="PLAINTEXT://127.0.0.1:$PORT" protocols=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+    if ((SECURE)); then
+        listeners+=",SSL://127.0.0.1:$SSL_PORT,SASL_SSL://127.0.0.1:$SASL_PORT"
+        protocols+=",SSL:SSL,SASL_SSL:SASL_SSL"
+    fi
     cat >"$DIR/server.properties" <<PROPERTIES
 # Apache Kafka $VERSION, one combined broker and controller for tests (written by kafka.sh)
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$AUX_PORT
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$AUX_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+listeners=$listeners,CONTROLLER://127.0.0.1:$AUX_PORT
+advertised.listeners=$listeners
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=$protocols
 min.insync.replicas=1
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
@@ -22,6 +27,7 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 group.coordinator.rebalance.protocols=classic,consumer
 $(common_broker_settings)
+$( ((SECURE)) && secure_broker_settings)
 PROPERTIES
 }
 
@@ -45,8 +51,10 @@ start_kraft() {
     if [[ ! -f $DIR/data/meta.properties ]]; then
         write_kraft_config
         # shellcheck disable=SC2046
+        local scram=()
+        ((SECURE)) && scram=(--add-scram "SCRAM-SHA-512=[name=$SASL_USER,password=$SASL_PASSWORD]")
         "$java" "${TOOL_JVM_OPTS[@]}" $(kraft_log_opts) -cp "$LIBS/*" kafka.tools.StorageTool format \
-            -t "$(new_cluster_id)" -c "$DIR/server.properties" >"$DIR/logs/format.log" 2>&1 ||
+            -t "$(new_cluster_id)" -c "$DIR/server.properties" "${scram[@]}" >"$DIR/logs/format.log" 2>&1 ||
             { show_log_tail; fail 1 "formatting the KRaft log directory of '$INSTANCE' failed"; }
     fi
     # shellcheck disable=SC2046

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 const THREAD_WINDOW: Duration = Duration::from_secs(10);
 /// How often one thread refreshes its entry in the thread table.
 const THREAD_REFRESH: Duration = Duration::from_secs(1);
+/// How recent an error must be to stay the last error when one it caused follows.
+const CAUSE_WINDOW: Duration = Duration::from_secs(30);
 /// The window over which the processing rate is measured.
 const RATE_WINDOW: Duration = Duration::from_secs(5);
 
@@ -58,7 +60,8 @@ pub(crate) struct Metrics {
     rate_bits: AtomicU64,
     rate_samples: Mutex<Vec<(Instant, u64, u64)>>,
     threads: Mutex<HashMap<ThreadId, Instant>>,
-    last_error: Mutex<Option<String>>,
+    /// The last error and when it was seen.
+    last_error: Mutex<Option<(String, Instant)>>,
 }
 
 thread_local! {
@@ -170,12 +173,25 @@ impl Metrics {
     /// Remembers `message` as the last error.
     pub fn set_error(&self, message: String) {
         self.errors.fetch_add(1, Relaxed);
-        *self.last_error.lock() = Some(message);
+        *self.last_error.lock() = Some((message, Instant::now()));
+    }
+
+    /// Counts an error that follows from an earlier one: it becomes the last error only when
+    /// none was seen within [`CAUSE_WINDOW`].
+    pub fn set_error_unless_known(&self, message: String) {
+        self.errors.fetch_add(1, Relaxed);
+        let mut last = self.last_error.lock();
+        if last
+            .as_ref()
+            .is_none_or(|(_, at)| at.elapsed() >= CAUSE_WINDOW)
+        {
+            *last = Some((message, Instant::now()));
+        }
     }
 
     /// The last error, if any.
     pub fn last_error(&self) -> Option<String> {
-        self.last_error.lock().clone()
+        self.last_error.lock().as_ref().map(|(m, _)| m.clone())
     }
 }
 

@@ -51,6 +51,11 @@ pub(crate) fn report(shared: &Shared, error: KafkaError) {
     }
     match KafkaError::steady_fatal(error.kind(), error.message()) {
         Some(fatal) => shared.fail(fatal.into()),
+        // Every connection failed — for a reason reported just before (a refused password,
+        // a certificate, a listener that is not Kafka): that reason stays the last error.
+        None if error.kind() == RDKafkaErrorCode::AllBrokersDown => {
+            shared.consequence("error", error.to_string())
+        }
         None => shared.error("error", error.to_string()),
     }
 }
