@@ -1,7 +1,7 @@
 //! A record handed to the application.
 
 use super::message_view::MessageView;
-use super::offsets::Slot;
+use super::offsets::{Outcome, Slot};
 use super::verdicts;
 use super::Error;
 use std::sync::Arc;
@@ -118,7 +118,7 @@ impl Record {
     /// Any thread, any order. Ignored when its partition was revoked since it was polled, or
     /// when already acked; `Err(Closed)` once the consumer is closed.
     pub fn ack(&self) -> Result<(), Error> {
-        if self.slot.ack(self.offset)? {
+        if self.slot.settle(self.offset, self.attempt, Outcome::Ack)? {
             verdicts::settled(self);
         }
         Ok(())

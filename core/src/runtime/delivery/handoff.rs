@@ -253,7 +253,7 @@ impl Handoff {
         };
         let p = Self::take_one(&mut s, now);
         if let Some(p) = &p {
-            p.slot.deliver([p.offset], now);
+            p.slot.deliver([(p.offset, p.attempt())], now);
         }
         self.refill(&mut s);
         let _copying = self.start_copying(s);
@@ -279,7 +279,9 @@ impl Handoff {
             }
         }
         for run in taken.chunk_by(|a, b| Arc::ptr_eq(&a.slot, &b.slot)) {
-            run[0].slot.deliver(run.iter().map(|p| p.offset), now);
+            run[0]
+                .slot
+                .deliver(run.iter().map(|p| (p.offset, p.attempt())), now);
         }
         self.refill(&mut s);
         let _copying = self.start_copying(s);

@@ -65,6 +65,14 @@ impl Pending {
         self.size
     }
 
+    /// Which delivery of the record this is: 1, or more for a nacked one.
+    pub fn attempt(&self) -> u32 {
+        match &self.body {
+            Body::Message(..) => 1,
+            Body::Record(r) => r.attempt,
+        }
+    }
+
     /// The key, if any.
     pub fn key(&self) -> Option<&[u8]> {
         match &self.body {

@@ -27,7 +27,10 @@ pub(crate) fn nack(record: &Record, error: &str, delay: Option<Duration>) -> Res
     if record.attempt >= config.retry_max_attempts {
         return dead_letter(&shared, record, error);
     }
-    if !record.slot.settle(record.offset, Outcome::Nack)? {
+    if !record
+        .slot
+        .settle(record.offset, record.attempt, Outcome::Nack)?
+    {
         return Ok(());
     }
     let delay = delay.unwrap_or_else(|| {
@@ -62,7 +65,10 @@ pub(crate) fn reject(record: &Record, error: &str) -> Result<(), Error> {
 }
 
 fn dead_letter(shared: &Shared, record: &Record, error: &str) -> Result<(), Error> {
-    if !record.slot.settle(record.offset, Outcome::Park)? {
+    if !record
+        .slot
+        .settle(record.offset, record.attempt, Outcome::Park)?
+    {
         return Ok(());
     }
     let error = shared.settings.scrub(error);

@@ -70,7 +70,7 @@ mod tests {
     fn rejoin_waits_for_the_stuck_handler() {
         let slot = Arc::new(Slot::new("t".into(), 0, 1, Arc::new(Metrics::default())));
         slot.register([5, 6]);
-        slot.deliver([5, 6], Instant::now());
+        slot.deliver([(5, 1), (6, 1)], Instant::now());
         let mut stalls = Stalls::default();
         stalls.leave(vec![(slot.clone(), 5)]);
         assert!(stalls.out_of_group());

@@ -25,8 +25,13 @@ use std::time::{Duration, Instant};
 enum Mark {
     /// In the hand-off buffer (or held by the poll thread).
     Buffered,
-    /// Taken by the application at `since`; `reported` once the watchdog counted it.
-    Delivered { since: Instant, reported: bool },
+    /// Taken by the application at `since`, in its `attempt`-th delivery; `reported` once the
+    /// watchdog counted it.
+    Delivered {
+        since: Instant,
+        reported: bool,
+        attempt: u32,
+    },
     /// Nacked: waiting out its back-off to be delivered again.
     Retrying,
     /// Out of attempts or rejected: on its way to the dead-letter topic, or kept pending
@@ -175,16 +180,18 @@ impl Slot {
         w.entries.len()
     }
 
-    /// Marks `offsets` as taken by the application at `now`.
-    pub fn deliver(&self, offsets: impl IntoIterator<Item = i64>, now: Instant) {
+    /// Marks the records at `deliveries` (offset, attempt) as taken by the application at
+    /// `now`.
+    pub fn deliver(&self, deliveries: impl IntoIterator<Item = (i64, u32)>, now: Instant) {
         let mut w = self.window.lock();
         let mut delivered = 0;
-        for offset in offsets {
+        for (offset, attempt) in deliveries {
             if let Some(i) = w.find(offset) {
                 if matches!(w.entries[i].1, Mark::Buffered | Mark::Retrying) {
                     w.entries[i].1 = Mark::Delivered {
                         since: now,
                         reported: false,
+                        attempt,
                     };
                     delivered += 1;
                 }
@@ -201,17 +208,19 @@ impl Slot {
         }
     }
 
-    /// Marks `offset` processed (see [`settle`](Slot::settle)).
+    /// Marks `offset` processed, in its first delivery, or parked (see
+    /// [`settle`](Slot::settle)).
     pub fn ack(&self, offset: i64) -> Result<bool, Error> {
-        self.settle(offset, Outcome::Ack)
+        self.settle(offset, 1, Outcome::Ack)
     }
 
     /// What the application decided for the delivered record at `offset`: processed (also a
     /// parked record the dead-letter topic acknowledged), to be delivered again, or parked.
-    /// Returns whether it took effect; verdicts on a revoked epoch, on unknown offsets or on
-    /// records not in the application's hands are ignored (counted as stale acks). Fails only
-    /// once the consumer is closed.
-    pub fn settle(&self, offset: i64, outcome: Outcome) -> Result<bool, Error> {
+    /// `attempt` names the delivery the verdict is about. Returns whether it took effect;
+    /// verdicts on a revoked epoch, on unknown offsets, on records not in the application's
+    /// hands or on an earlier delivery than the current one are ignored (counted as stale
+    /// acks). Fails only once the consumer is closed.
+    pub fn settle(&self, offset: i64, attempt: u32, outcome: Outcome) -> Result<bool, Error> {
         let now = Instant::now();
         let effect = {
             let mut w = self.window.lock();
@@ -223,7 +232,17 @@ impl Slot {
             // A revoked epoch's window still takes the verdict (the watchdog asks whether a
             // stuck handler returned), but it is counted as stale: nothing of it is committed.
             let effect = match (w.find(offset).map(|i| (i, w.entries[i].1)), outcome) {
-                (Some((i, Mark::Delivered { since, reported })), _) => {
+                (
+                    Some((
+                        i,
+                        Mark::Delivered {
+                            since,
+                            reported,
+                            attempt: current,
+                        },
+                    )),
+                    _,
+                ) if current == attempt => {
                     w.entries[i].1 = match outcome {
                         Outcome::Ack => Mark::Acked,
                         Outcome::Nack => Mark::Retrying,
@@ -416,7 +435,9 @@ impl Slot {
                 // Delivery in offset order: nothing later was delivered.
                 Mark::Buffered if in_order => break,
                 Mark::Buffered | Mark::Retrying | Mark::Parked | Mark::Acked => {}
-                Mark::Delivered { since, reported } => {
+                Mark::Delivered {
+                    since, reported, ..
+                } => {
                     let elapsed = now.saturating_duration_since(*since);
                     if elapsed < timeout {
                         if in_order {
@@ -499,7 +520,7 @@ mod tests {
 
     fn deliver_all(s: &Slot, offsets: &[i64]) {
         s.register(offsets.iter().copied());
-        s.deliver(offsets.iter().copied(), Instant::now());
+        s.deliver(offsets.iter().map(|&o| (o, 1)), Instant::now());
     }
 
     #[test]
@@ -670,7 +691,7 @@ mod tests {
         let s = slot();
         let t0 = Instant::now() - Duration::from_secs(60);
         s.register([0]);
-        s.deliver([0], t0);
+        s.deliver([(0, 1)], t0);
         assert_eq!(s.stuck(Duration::from_secs(10), Instant::now()).len(), 1);
         let start = Instant::now();
         assert_eq!(s.drain(start + Duration::from_secs(30)), 1);
@@ -682,8 +703,8 @@ mod tests {
         let s = slot();
         let t0 = Instant::now();
         s.register([0, 1, 2]);
-        s.deliver([0], t0);
-        s.deliver([1], t0 + Duration::from_secs(5));
+        s.deliver([(0, 1)], t0);
+        s.deliver([(1, 1)], t0 + Duration::from_secs(5));
         let later = t0 + Duration::from_secs(12);
         let stuck = s.stuck(Duration::from_secs(10), later);
         assert_eq!(stuck.len(), 1);
@@ -697,16 +718,17 @@ mod tests {
     fn a_nacked_record_holds_the_watermark_until_redelivered_and_acked() {
         let s = slot();
         deliver_all(&s, &[0, 1]);
-        assert!(s.settle(0, Outcome::Nack).unwrap());
+        assert!(s.settle(0, 1, Outcome::Nack).unwrap());
         assert!(
-            !s.settle(0, Outcome::Nack).unwrap(),
+            !s.settle(0, 1, Outcome::Nack).unwrap(),
             "not delivered any more"
         );
         s.ack(1).unwrap();
         assert_eq!((s.watermark(), s.in_flight()), (Some(0), 0));
         assert!(!s.ack(0).unwrap(), "a retrying record is not acked");
-        s.deliver([0], Instant::now());
-        assert!(s.ack(0).unwrap());
+        s.deliver([(0, 2)], Instant::now());
+        assert!(!s.ack(0).unwrap(), "the first delivery's ack is stale now");
+        assert!(s.settle(0, 2, Outcome::Ack).unwrap());
         assert_eq!(s.watermark(), Some(2));
     }
 
@@ -714,7 +736,7 @@ mod tests {
     fn a_parked_record_counts_as_acked_only_when_its_dead_letter_is() {
         let s = slot();
         deliver_all(&s, &[0]);
-        assert!(s.settle(0, Outcome::Park).unwrap());
+        assert!(s.settle(0, 1, Outcome::Park).unwrap());
         assert_eq!((s.parked(), s.in_flight(), s.watermark()), (1, 0, Some(0)));
         assert!(s.ack(0).unwrap());
         assert_eq!((s.parked(), s.watermark()), (0, Some(1)));
@@ -725,9 +747,9 @@ mod tests {
     fn out_of_order_deliveries_are_all_watched() {
         let s = slot();
         deliver_all(&s, &[0, 1]);
-        s.settle(0, Outcome::Nack).unwrap();
+        s.settle(0, 1, Outcome::Nack).unwrap();
         let later = Instant::now() + Duration::from_secs(10);
-        s.deliver([0], later); // redelivered: younger than offset 1
+        s.deliver([(0, 1)], later); // redelivered: younger than offset 1
         let stuck = s.stuck(Duration::from_secs(5), later);
         assert_eq!(stuck.iter().map(|x| x.offset).collect::<Vec<_>>(), vec![1]);
     }
