@@ -94,7 +94,7 @@ impl Event {
             commit_reason: event.commit_reason().map(|r| r.as_str()),
             error,
             held: Mutex::new(Some(event)),
-            pid: std::process::id(),
+            pid: crate::process::id(),
         }
     }
 
@@ -110,7 +110,7 @@ impl Event {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .take();
-        if std::process::id() == self.pid {
+        if crate::process::id() == self.pid {
             drop(taken);
         } else {
             // A forked child: the event's completion belongs to the parent's consumer.

@@ -1,6 +1,7 @@
 //! `Message`: one record handed to the application, acked from any thread.
 
 use crate::errors::{self, SteadyError};
+use crate::process;
 use crate::repr::quote;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -24,7 +25,7 @@ impl Message {
     pub(crate) fn new(record: Record) -> Self {
         Message {
             record: ManuallyDrop::new(record),
-            pid: std::process::id(),
+            pid: process::id(),
         }
     }
 }
@@ -32,7 +33,7 @@ impl Message {
 impl Drop for Message {
     fn drop(&mut self) {
         // In a forked child the record's bookkeeping belongs to the parent's consumer: leave it.
-        if std::process::id() == self.pid {
+        if process::id() == self.pid {
             // SAFETY: `record` is not used after this.
             unsafe { ManuallyDrop::drop(&mut self.record) }
         }
@@ -96,12 +97,12 @@ impl Message {
     /// acking a message of a partition this consumer no longer owns, has no effect. Raises
     /// `ClosedError` once its consumer is closed (or was collected).
     fn ack(&self, py: Python<'_>) -> PyResult<()> {
-        if std::process::id() != self.pid {
+        if process::id() != self.pid {
             return Err(SteadyError::new_err(format!(
                 "this Message was received in process {}; only that process can ack it \
                  (after fork() create a new Consumer in the child, process {})",
                 self.pid,
-                std::process::id()
+                process::id()
             )));
         }
         let record = &*self.record;
