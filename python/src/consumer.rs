@@ -10,7 +10,7 @@ use crate::message::Message;
 use crate::report::{self, Finding, Report};
 use crate::{blocking, errors, logging, settings};
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyList, PyString};
 use std::time::Duration;
 use steady_core::runtime;
 
@@ -55,11 +55,15 @@ impl Drop for Consumer {
 
 impl Consumer {
     /// Waits for one record up to `timeout` (`None`: no limit).
-    fn next_message(&self, py: Python<'_>, timeout: Option<Duration>) -> PyResult<Option<Message>> {
+    fn next_message<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: Option<Duration>,
+    ) -> PyResult<Option<Bound<'py, Message>>> {
         let inner = self.inner.get()?;
         let got = blocking::wait_for(py, timeout, |slice| inner.recv(slice))?;
         let record = got.map_err(|e| errors::runtime_error(py, e))?;
-        Ok(record.map(Message::new))
+        record.map(|r| Message::wrap(py, r)).transpose()
     }
 
     /// Runs `call` on the runtime consumer with the GIL released (a call the poll thread
@@ -130,7 +134,11 @@ impl Consumer {
     /// The next message, waiting up to `timeout` seconds (None: until one arrives).
     /// Returns None when none arrived in time.
     #[pyo3(signature = (timeout=None))]
-    fn poll(&self, py: Python<'_>, timeout: Option<Seconds>) -> PyResult<Option<Message>> {
+    fn poll<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: Option<Seconds>,
+    ) -> PyResult<Option<Bound<'py, Message>>> {
         self.next_message(py, args::timeout(py, "timeout", timeout)?)
     }
 
@@ -140,12 +148,12 @@ impl Consumer {
         signature = (max_records=Count::new(500), timeout=None),
         text_signature = "($self, max_records=500, timeout=None)"
     )]
-    fn consume(
+    fn consume<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         max_records: Count,
         timeout: Option<Seconds>,
-    ) -> PyResult<Vec<Message>> {
+    ) -> PyResult<Bound<'py, PyList>> {
         let max_records = max_records.at_least_one("max_records")?;
         let timeout = args::timeout(py, "timeout", timeout)?;
         let inner = self.inner.get()?;
@@ -155,11 +163,12 @@ impl Consumer {
                 .map(|batch| Some(batch).filter(|b| !b.is_empty()))
         })?;
         let records = got.map_err(|e| errors::runtime_error(py, e))?;
-        Ok(records
+        let messages = records
             .unwrap_or_default()
             .into_iter()
-            .map(Message::new)
-            .collect())
+            .map(|r| Message::wrap(py, r))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, messages)
     }
 
     /// Commits the acked prefix of every assigned partition now.
@@ -305,7 +314,7 @@ impl Consumer {
 
     /// The next message, waiting as long as it takes; iteration ends when the consumer is
     /// closed.
-    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Message>> {
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, Message>>> {
         match self.next_message(py, None) {
             Err(e) if e.is_instance_of::<errors::ClosedError>(py) => Ok(None),
             other => other,

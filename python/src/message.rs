@@ -22,11 +22,42 @@ pub struct Message {
 
 impl Message {
     /// Wraps `record`, received by this process.
-    pub(crate) fn new(record: Record) -> Self {
+    #[inline]
+    fn new(record: Record) -> Self {
         Message {
             record: ManuallyDrop::new(record),
             pid: process::id(),
         }
+    }
+
+    /// The Python object of `record`, received by this process.
+    ///
+    /// It is not tracked by the cyclic garbage collector: it holds no Python object, so it can
+    /// never be part of a cycle. Every `#[pyclass]` object is made tracked, and a `consume()`
+    /// of 1,000 messages would otherwise set off a young-generation collection that walks all
+    /// of them (each through its `tp_traverse`) on every call.
+    pub(crate) fn wrap(py: Python<'_>, record: Record) -> PyResult<Bound<'_, Message>> {
+        let message = Bound::new(py, Message::new(record))?;
+        // SAFETY: a live object of a GC type (every `#[pyclass]` is one); untracking an object
+        // that references no Python object only keeps the collector from visiting it, and
+        // its deallocation untracks it again, which is allowed.
+        unsafe { pyo3::ffi::PyObject_GC_UnTrack(message.as_ptr().cast()) };
+        Ok(message)
+    }
+
+    /// `SteadyError` unless this is the process that received the message: in a forked child
+    /// its bookkeeping belongs to the parent's consumer.
+    #[inline]
+    pub(crate) fn check_process(&self) -> PyResult<()> {
+        if process::id() == self.pid {
+            return Ok(());
+        }
+        Err(SteadyError::new_err(format!(
+            "this Message was received in process {}; only that process can ack it \
+             (after fork() create a new Consumer in the child, process {})",
+            self.pid,
+            process::id()
+        )))
     }
 }
 
@@ -97,17 +128,11 @@ impl Message {
     /// acking a message of a partition this consumer no longer owns, has no effect. Raises
     /// `ClosedError` once its consumer is closed (or was collected).
     fn ack(&self, py: Python<'_>) -> PyResult<()> {
-        if process::id() != self.pid {
-            return Err(SteadyError::new_err(format!(
-                "this Message was received in process {}; only that process can ack it \
-                 (after fork() create a new Consumer in the child, process {})",
-                self.pid,
-                process::id()
-            )));
-        }
-        let record = &*self.record;
-        py.detach(|| record.ack())
-            .map_err(|e| errors::runtime_error(py, e))
+        self.check_process()?;
+        // The GIL stays held: an ack holds its partition's lock only briefly and never waits
+        // for anything while holding it (nor does any other holder of that lock, and none of
+        // them waits for the GIL), so releasing and taking the GIL would cost more than it saves.
+        self.record.ack().map_err(|e| errors::runtime_error(py, e))
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
