@@ -9,8 +9,9 @@ use crate::handle::Handle;
 use crate::message::Message;
 use crate::report::{self, Finding, Report};
 use crate::{blocking, errors, logging, settings};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyString};
+use pyo3::types::{PyList, PyString, PyTuple};
 use std::time::Duration;
 use steady_core::runtime;
 
@@ -87,6 +88,38 @@ fn partition_args(topic: &Bound<'_, PyString>, partition: Whole) -> PyResult<(St
         args::text("topic", topic)?,
         partition.partition("partition")?,
     ))
+}
+
+/// From this many messages on, `Consumer.ack` releases the GIL while it acks.
+const DETACH_FROM: usize = 256;
+
+/// The messages of `Consumer.ack`'s argument (a list, a tuple or any iterable), or
+/// `TypeError` naming the first item that is not a `Message`.
+fn gather<'py>(messages: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, Message>>> {
+    let one = |i: usize, item: Bound<'py, PyAny>| {
+        item.cast_into::<Message>().map_err(|e| {
+            PyTypeError::new_err(format!(
+                "messages[{i}] must be a steady.Message, not {}",
+                args::type_name(e.into_inner().as_any())
+            ))
+        })
+    };
+    if let Ok(list) = messages.cast::<PyList>() {
+        return list.iter().enumerate().map(|(i, m)| one(i, m)).collect();
+    }
+    if let Ok(tuple) = messages.cast::<PyTuple>() {
+        return tuple.iter().enumerate().map(|(i, m)| one(i, m)).collect();
+    }
+    let items = messages.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "messages must be a steady.Message or an iterable of them, not {}",
+            args::type_name(messages)
+        ))
+    })?;
+    items
+        .enumerate()
+        .map(|(i, m)| m.and_then(|m| one(i, m)))
+        .collect()
 }
 
 #[pymethods]
@@ -169,6 +202,38 @@ impl Consumer {
             .map(|r| Message::wrap(py, r))
             .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, messages)
+    }
+
+    /// Marks `messages` processed: a `Message` or an iterable of them, each acked as its own
+    /// `ack()` would (in the order given), in one call. Ack only messages that are processed:
+    /// commits never pass an unacked one. `TypeError` (and nothing acked) when an item is not a
+    /// `Message`; `ClosedError` once the consumer is closed.
+    #[pyo3(signature = (messages, /))]
+    fn ack(&self, py: Python<'_>, messages: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.inner.get()?;
+        if let Ok(message) = messages.cast::<Message>() {
+            let message = message.get();
+            message.check_process()?;
+            return message
+                .record()
+                .ack()
+                .map_err(|e| errors::runtime_error(py, e));
+        }
+        let held = gather(messages)?;
+        let mut records = Vec::with_capacity(held.len());
+        for message in &held {
+            let message = message.get();
+            message.check_process()?;
+            records.push(message.record());
+        }
+        let ack_all = || records.iter().try_for_each(|r| r.ack());
+        // A long batch lets other threads run; a short one costs less than the GIL's release.
+        let acked = if records.len() >= DETACH_FROM {
+            py.detach(ack_all)
+        } else {
+            ack_all()
+        };
+        acked.map_err(|e| errors::runtime_error(py, e))
     }
 
     /// Commits the acked prefix of every assigned partition now.

@@ -45,6 +45,11 @@ impl Message {
         Ok(message)
     }
 
+    /// The record, once [`Message::check_process`] found this the process that received it.
+    pub(crate) fn record(&self) -> &Record {
+        &self.record
+    }
+
     /// `SteadyError` unless this is the process that received the message: in a forked child
     /// its bookkeeping belongs to the parent's consumer.
     #[inline]

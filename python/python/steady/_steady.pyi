@@ -1,7 +1,7 @@
 """Type stubs of the extension module ``steady._steady``."""
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Literal, final
 
@@ -237,6 +237,14 @@ class Consumer:
         A timeout that is NaN, negative, infinite or too large raises ValueError."""
     def consume(self, max_records: int = 500, timeout: float | None = None) -> list[Message]:
         """Up to ``max_records`` messages, waiting up to ``timeout`` seconds for the first."""
+    def ack(self, messages: Message | Iterable[Message], /) -> None:
+        """Marks ``messages`` processed in one call: a :class:`Message` or an iterable of them
+        (a list from :meth:`consume`, say), each acked as its own :meth:`Message.ack` would,
+        in the order given. Ack only messages that are processed: commits never pass an
+        unacked one.
+
+        TypeError (and nothing acked) when an item is not a Message; ClosedError once the
+        consumer is closed."""
     def commit(self) -> None:
         """Commits the acked prefix of every assigned partition now."""
     def next_event(self, timeout: float | None = None) -> Event | None:
