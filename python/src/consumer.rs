@@ -22,13 +22,13 @@ use steady_core::runtime;
 /// of a `.properties` file. The settings are checked first: an error finding raises
 /// `ConfigError`; warnings are kept in `warnings`.
 ///
-/// With `steady.events.enable=true` the application reads rebalances and commit results with
-/// `next_event()`. Or it gives callbacks: `on_assign(consumer, partitions)`,
-/// `on_revoke(consumer, partitions)`, `on_lost(consumer, partitions)` and
-/// `on_commit(consumer, event)` are called on a thread of the consumer's own
-/// ("steady-events"), and each event is done when its callback returns (or raises: the
-/// exception is logged on the `steady` logger). Any callback makes steady.events.enable
-/// default to true.
+/// With `steady.events.enable=true` the application reads rebalances, commit results and
+/// dead letters with `next_event()`. Or it gives callbacks: `on_assign(consumer, partitions)`,
+/// `on_revoke(consumer, partitions)`, `on_lost(consumer, partitions)`,
+/// `on_commit(consumer, event)` and `on_dead_letter(consumer, event)` are called on a thread
+/// of the consumer's own ("steady-events"), and each event is done when its callback returns
+/// (or raises: the exception is logged on the `steady` logger). Any callback makes
+/// steady.events.enable default to true.
 ///
 /// Log records go to `logging`: steady's own (start-up findings, rebalances, errors) to the
 /// logger "steady", librdkafka's lines to "steady.librdkafka", with a `facility` attribute;
@@ -125,7 +125,8 @@ fn gather<'py>(messages: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, Message>
 #[pymethods]
 impl Consumer {
     #[new]
-    #[pyo3(signature = (settings, topics, *, on_assign=None, on_revoke=None, on_lost=None, on_commit=None))]
+    #[allow(clippy::too_many_arguments)] // the keyword-only callbacks of Python's signature
+    #[pyo3(signature = (settings, topics, *, on_assign=None, on_revoke=None, on_lost=None, on_commit=None, on_dead_letter=None))]
     fn new(
         py: Python<'_>,
         settings: &Bound<'_, PyAny>,
@@ -134,9 +135,10 @@ impl Consumer {
         on_revoke: Option<Bound<'_, PyAny>>,
         on_lost: Option<Bound<'_, PyAny>>,
         on_commit: Option<Bound<'_, PyAny>>,
+        on_dead_letter: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Py<Self>> {
         let mut settings = settings::from_py(settings)?;
-        let callbacks = Callbacks::new(on_assign, on_revoke, on_lost, on_commit)?;
+        let callbacks = Callbacks::new(on_assign, on_revoke, on_lost, on_commit, on_dead_letter)?;
         if let Some(callbacks) = &callbacks {
             callbacks.enable_events(&mut settings)?;
         }

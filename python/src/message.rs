@@ -1,10 +1,11 @@
 //! `Message`: one record handed to the application, acked from any thread.
 
+use crate::args::{self, Seconds};
 use crate::errors::{self, SteadyError};
 use crate::process;
 use crate::repr::quote;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyString};
 use std::mem::ManuallyDrop;
 use steady_core::runtime::Record;
 
@@ -134,10 +135,55 @@ impl Message {
     /// `ClosedError` once its consumer is closed (or was collected).
     fn ack(&self, py: Python<'_>) -> PyResult<()> {
         self.check_process()?;
-        // The GIL stays held: an ack holds its partition's lock only briefly and never waits
-        // for anything while holding it (nor does any other holder of that lock, and none of
-        // them waits for the GIL), so releasing and taking the GIL would cost more than it saves.
+        // The GIL stays held: an ack holds its partition's lock (and under steady.ordering the
+        // hand-off's, to free the record's lane) only briefly and never waits for anything
+        // while holding it (nor does any other holder of those locks, and none of them waits
+        // for the GIL), so releasing and taking the GIL would cost more than it saves.
         self.record.ack().map_err(|e| errors::runtime_error(py, e))
+    }
+
+    /// How many times the record was delivered, this time included: 1, then one more for
+    /// every `nack()`.
+    #[getter]
+    fn attempt(&self) -> u32 {
+        self.record.attempt()
+    }
+
+    /// The handler failed with `reason`: the record is delivered again after `delay` seconds,
+    /// or with `delay=None` after the back-off (steady.retry.backoff.ms, doubled per attempt up
+    /// to steady.retry.backoff.max.ms); once it used up steady.retry.max.attempts it is
+    /// dead-lettered instead. Until it is acked or dead-lettered the committed offset stays
+    /// before it. Any thread; ignored like `ack()` when the message was already acked or
+    /// nacked or its partition was revoked. Raises `ClosedError` once its consumer is closed.
+    #[pyo3(signature = (reason, delay=None))]
+    fn nack(
+        &self,
+        py: Python<'_>,
+        reason: Bound<'_, PyString>,
+        delay: Option<Seconds>,
+    ) -> PyResult<()> {
+        let reason = args::text("reason", &reason)?;
+        let delay = args::timeout(py, "delay", delay)?;
+        self.check_process()?;
+        let record = &*self.record;
+        // A nack may produce to the dead-letter topic: more than a short lock.
+        py.detach(|| match delay {
+            Some(delay) => record.nack_after(&reason, delay),
+            None => record.nack(&reason),
+        })
+        .map_err(|e| errors::runtime_error(py, e))
+    }
+
+    /// The record can never be processed (`reason` says why): it is dead-lettered now,
+    /// without retries. With steady.dlq.topic set it is produced there and counts as acked
+    /// once the broker has it; without, it stays pending (the committed offset stays before
+    /// it, stats show it as parked). Ignored like `ack()`; `ClosedError` once closed.
+    fn reject(&self, py: Python<'_>, reason: Bound<'_, PyString>) -> PyResult<()> {
+        let reason = args::text("reason", &reason)?;
+        self.check_process()?;
+        let record = &*self.record;
+        py.detach(|| record.reject(&reason))
+            .map_err(|e| errors::runtime_error(py, e))
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

@@ -41,6 +41,8 @@ SCRIPT = textwrap.dedent(
             "warnings": lambda: consumer.warnings,
             "close": consumer.close,
             "ack": message.ack,
+            "nack": lambda: message.nack("in the child"),
+            "reject": lambda: message.reject("in the child"),
             "ack_batch": lambda: consumer.ack([message]),
         }
         outcome = {}
@@ -99,7 +101,10 @@ def test_a_consumer_used_after_fork_raises_in_the_child_and_nothing_hangs(
             f"SteadyError: this Consumer was created in process {parent}; after fork() "
             f"create a new one in the child (process {child})"
         ), name
-    assert outcome["ack"].startswith(f"SteadyError: this Message was received in process {parent};")
+    for name in ("ack", "nack", "reject"):
+        assert outcome[name].startswith(
+            f"SteadyError: this Message was received in process {parent};"
+        ), name
     assert outcome["data"] == [topic, 0, "p0-0"]  # its data stays readable
     assert outcome["collected"] is True
     assert outcome["fresh"] == 0
