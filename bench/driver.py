@@ -64,7 +64,8 @@ READERS = {
              ("steady_poll_batch_ack", "steady-batch", "steady")],
     "python": [("confluent_kafka_consume", "peer", "peer"),
                ("confluent_kafka_consume_store_offsets", "peer-alo", "peer"),
-               ("steady_consume_ack", "steady", "steady")],
+               ("steady_consume_ack", "steady", "steady"),
+               ("steady_consume_batch_ack", "steady-batch", "steady")],
 }
 
 PEER_NAMES = {
@@ -219,8 +220,9 @@ def throughput(args, langs: list[str], configs: list[str], topic: str, records: 
                       if r["side"] == "steady"}
             if lang == "python":
                 alo = readers["confluent_kafka_consume_store_offsets"]["median_records_per_s"]
-                ratios["steady_consume_ack_vs_store_offsets"] = round(
-                    readers["steady_consume_ack"]["median_records_per_s"] / alo, 3)
+                for name in ("steady_consume_ack", "steady_consume_batch_ack"):
+                    ratios[f"{name}_vs_store_offsets"] = round(
+                        readers[name]["median_records_per_s"] / alo, 3)
             out[lang][config] = {"about": CONFIGS[config], "readers": readers,
                                  "ratio_to_peer": ratios}
     return out

@@ -1,11 +1,13 @@
 """bench-python: steady's Python package against a plain confluent-kafka consumer loop.
 
-    bench.py throughput steady|steady-noack|peer|peer-alo BOOTSTRAP TOPIC RECORDS [KEY=VALUE ...]
+    bench.py throughput steady|steady-batch|steady-noack|peer|peer-alo BOOTSTRAP TOPIC RECORDS [KEY=VALUE ...]
     bench.py latency    steady|peer                       BOOTSTRAP TOPIC SECONDS [KEY=VALUE ...]
     bench.py goodput    steady|peer                       BOOTSTRAP TOPIC SECONDS [KEY=VALUE ...]
 
-steady: Consumer.consume(max_records=bench.batch) and Message.ack() per record; steady-noack
-the same without ack (for information: it is not at least once). peer: confluent-kafka's
+steady: Consumer.consume(max_records=bench.batch) and Message.ack() per record; steady-batch:
+the same records, acked with one Consumer.ack(messages) per batch once every record of it was
+read (at least once all the same); steady-noack the same without ack (for information: it is
+not at least once). peer: confluent-kafka's
 Consumer.consume(num_messages=bench.batch) with its defaults (auto commit of what was
 returned); peer-alo: its at-least-once loop, enable.auto.offset.store=false and
 store_offsets(message) after each record. Every reader reads key, value, headers and
@@ -97,7 +99,7 @@ def throughput(impl, topic, total, batch, peer, steady_consumer) -> int:
         end = time.perf_counter()
         c.close()
     else:
-        ack = impl == "steady"
+        ack, ack_batch = impl == "steady", impl == "steady-batch"
         c = steady_consumer()
         while records < total and time.perf_counter() < deadline:
             ms = c.consume(max_records=batch, timeout=0.1)
@@ -112,6 +114,8 @@ def throughput(impl, topic, total, batch, peer, steady_consumer) -> int:
                 stamps += ts is not None
                 if ack:
                     m.ack()
+            if ack_batch:
+                c.ack(ms)
         end = time.perf_counter()
         c.close()
     cpu = cpu_seconds() - cpu0

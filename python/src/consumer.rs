@@ -9,8 +9,9 @@ use crate::handle::Handle;
 use crate::message::Message;
 use crate::report::{self, Finding, Report};
 use crate::{blocking, errors, logging, settings};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyList, PyString, PyTuple};
 use std::time::Duration;
 use steady_core::runtime;
 
@@ -21,13 +22,13 @@ use steady_core::runtime;
 /// of a `.properties` file. The settings are checked first: an error finding raises
 /// `ConfigError`; warnings are kept in `warnings`.
 ///
-/// With `steady.events.enable=true` the application reads rebalances and commit results with
-/// `next_event()`. Or it gives callbacks: `on_assign(consumer, partitions)`,
-/// `on_revoke(consumer, partitions)`, `on_lost(consumer, partitions)` and
-/// `on_commit(consumer, event)` are called on a thread of the consumer's own
-/// ("steady-events"), and each event is done when its callback returns (or raises: the
-/// exception is logged on the `steady` logger). Any callback makes steady.events.enable
-/// default to true.
+/// With `steady.events.enable=true` the application reads rebalances, commit results and
+/// dead letters with `next_event()`. Or it gives callbacks: `on_assign(consumer, partitions)`,
+/// `on_revoke(consumer, partitions)`, `on_lost(consumer, partitions)`,
+/// `on_commit(consumer, event)` and `on_dead_letter(consumer, event)` are called on a thread
+/// of the consumer's own ("steady-events"), and each event is done when its callback returns
+/// (or raises: the exception is logged on the `steady` logger). Any callback makes
+/// steady.events.enable default to true.
 ///
 /// Log records go to `logging`: steady's own (start-up findings, rebalances, errors) to the
 /// logger "steady", librdkafka's lines to "steady.librdkafka", with a `facility` attribute;
@@ -55,11 +56,15 @@ impl Drop for Consumer {
 
 impl Consumer {
     /// Waits for one record up to `timeout` (`None`: no limit).
-    fn next_message(&self, py: Python<'_>, timeout: Option<Duration>) -> PyResult<Option<Message>> {
+    fn next_message<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: Option<Duration>,
+    ) -> PyResult<Option<Bound<'py, Message>>> {
         let inner = self.inner.get()?;
         let got = blocking::wait_for(py, timeout, |slice| inner.recv(slice))?;
         let record = got.map_err(|e| errors::runtime_error(py, e))?;
-        Ok(record.map(Message::new))
+        record.map(|r| Message::wrap(py, r)).transpose()
     }
 
     /// Runs `call` on the runtime consumer with the GIL released (a call the poll thread
@@ -85,10 +90,43 @@ fn partition_args(topic: &Bound<'_, PyString>, partition: Whole) -> PyResult<(St
     ))
 }
 
+/// From this many messages on, `Consumer.ack` releases the GIL while it acks.
+const DETACH_FROM: usize = 256;
+
+/// The messages of `Consumer.ack`'s argument (a list, a tuple or any iterable), or
+/// `TypeError` naming the first item that is not a `Message`.
+fn gather<'py>(messages: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, Message>>> {
+    let one = |i: usize, item: Bound<'py, PyAny>| {
+        item.cast_into::<Message>().map_err(|e| {
+            PyTypeError::new_err(format!(
+                "messages[{i}] must be a steady.Message, not {}",
+                args::type_name(e.into_inner().as_any())
+            ))
+        })
+    };
+    if let Ok(list) = messages.cast::<PyList>() {
+        return list.iter().enumerate().map(|(i, m)| one(i, m)).collect();
+    }
+    if let Ok(tuple) = messages.cast::<PyTuple>() {
+        return tuple.iter().enumerate().map(|(i, m)| one(i, m)).collect();
+    }
+    let items = messages.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "messages must be a steady.Message or an iterable of them, not {}",
+            args::type_name(messages)
+        ))
+    })?;
+    items
+        .enumerate()
+        .map(|(i, m)| m.and_then(|m| one(i, m)))
+        .collect()
+}
+
 #[pymethods]
 impl Consumer {
     #[new]
-    #[pyo3(signature = (settings, topics, *, on_assign=None, on_revoke=None, on_lost=None, on_commit=None))]
+    #[allow(clippy::too_many_arguments)] // the keyword-only callbacks of Python's signature
+    #[pyo3(signature = (settings, topics, *, on_assign=None, on_revoke=None, on_lost=None, on_commit=None, on_dead_letter=None))]
     fn new(
         py: Python<'_>,
         settings: &Bound<'_, PyAny>,
@@ -97,9 +135,10 @@ impl Consumer {
         on_revoke: Option<Bound<'_, PyAny>>,
         on_lost: Option<Bound<'_, PyAny>>,
         on_commit: Option<Bound<'_, PyAny>>,
+        on_dead_letter: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Py<Self>> {
         let mut settings = settings::from_py(settings)?;
-        let callbacks = Callbacks::new(on_assign, on_revoke, on_lost, on_commit)?;
+        let callbacks = Callbacks::new(on_assign, on_revoke, on_lost, on_commit, on_dead_letter)?;
         if let Some(callbacks) = &callbacks {
             callbacks.enable_events(&mut settings)?;
         }
@@ -130,7 +169,11 @@ impl Consumer {
     /// The next message, waiting up to `timeout` seconds (None: until one arrives).
     /// Returns None when none arrived in time.
     #[pyo3(signature = (timeout=None))]
-    fn poll(&self, py: Python<'_>, timeout: Option<Seconds>) -> PyResult<Option<Message>> {
+    fn poll<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: Option<Seconds>,
+    ) -> PyResult<Option<Bound<'py, Message>>> {
         self.next_message(py, args::timeout(py, "timeout", timeout)?)
     }
 
@@ -140,12 +183,12 @@ impl Consumer {
         signature = (max_records=Count::new(500), timeout=None),
         text_signature = "($self, max_records=500, timeout=None)"
     )]
-    fn consume(
+    fn consume<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         max_records: Count,
         timeout: Option<Seconds>,
-    ) -> PyResult<Vec<Message>> {
+    ) -> PyResult<Bound<'py, PyList>> {
         let max_records = max_records.at_least_one("max_records")?;
         let timeout = args::timeout(py, "timeout", timeout)?;
         let inner = self.inner.get()?;
@@ -155,11 +198,44 @@ impl Consumer {
                 .map(|batch| Some(batch).filter(|b| !b.is_empty()))
         })?;
         let records = got.map_err(|e| errors::runtime_error(py, e))?;
-        Ok(records
+        let messages = records
             .unwrap_or_default()
             .into_iter()
-            .map(Message::new)
-            .collect())
+            .map(|r| Message::wrap(py, r))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, messages)
+    }
+
+    /// Marks `messages` processed: a `Message` or an iterable of them, each acked as its own
+    /// `ack()` would (in the order given), in one call. Ack only messages that are processed:
+    /// commits never pass an unacked one. `TypeError` (and nothing acked) when an item is not a
+    /// `Message`; `ClosedError` once the consumer is closed.
+    #[pyo3(signature = (messages, /))]
+    fn ack(&self, py: Python<'_>, messages: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.inner.get()?;
+        if let Ok(message) = messages.cast::<Message>() {
+            let message = message.get();
+            message.check_process()?;
+            return message
+                .record()
+                .ack()
+                .map_err(|e| errors::runtime_error(py, e));
+        }
+        let held = gather(messages)?;
+        let mut records = Vec::with_capacity(held.len());
+        for message in &held {
+            let message = message.get();
+            message.check_process()?;
+            records.push(message.record());
+        }
+        let ack_all = || records.iter().try_for_each(|r| r.ack());
+        // A long batch lets other threads run; a short one costs less than the GIL's release.
+        let acked = if records.len() >= DETACH_FROM {
+            py.detach(ack_all)
+        } else {
+            ack_all()
+        };
+        acked.map_err(|e| errors::runtime_error(py, e))
     }
 
     /// Commits the acked prefix of every assigned partition now.
@@ -305,7 +381,7 @@ impl Consumer {
 
     /// The next message, waiting as long as it takes; iteration ends when the consumer is
     /// closed.
-    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Message>> {
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, Message>>> {
         match self.next_message(py, None) {
             Err(e) if e.is_instance_of::<errors::ClosedError>(py) => Ok(None),
             other => other,

@@ -1,5 +1,5 @@
-//! The callbacks of a `Consumer` (`on_assign`, `on_revoke`, `on_lost`, `on_commit`) and the
-//! thread that calls them.
+//! The callbacks of a `Consumer` (`on_assign`, `on_revoke`, `on_lost`, `on_commit`,
+//! `on_dead_letter`) and the thread that calls them.
 //!
 //! The dispatcher is a `threading.Thread` ("steady-events", a daemon) started from Rust when
 //! the consumer is built, whose target is [`Loop`]: it waits for the next event with the GIL
@@ -44,6 +44,7 @@ pub(crate) struct Callbacks {
     on_revoke: Option<Py<PyAny>>,
     on_lost: Option<Py<PyAny>>,
     on_commit: Option<Py<PyAny>>,
+    on_dead_letter: Option<Py<PyAny>>,
 }
 
 /// A callback argument: None, or a callable (else `TypeError` naming it).
@@ -66,12 +67,14 @@ impl Callbacks {
         on_revoke: Option<Bound<'_, PyAny>>,
         on_lost: Option<Bound<'_, PyAny>>,
         on_commit: Option<Bound<'_, PyAny>>,
+        on_dead_letter: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Option<Self>> {
         let callbacks = Callbacks {
             on_assign: callable("on_assign", on_assign)?,
             on_revoke: callable("on_revoke", on_revoke)?,
             on_lost: callable("on_lost", on_lost)?,
             on_commit: callable("on_commit", on_commit)?,
+            on_dead_letter: callable("on_dead_letter", on_dead_letter)?,
         };
         Ok(Some(callbacks).filter(|c| !c.names().is_empty()))
     }
@@ -83,6 +86,7 @@ impl Callbacks {
             ("on_revoke", &self.on_revoke),
             ("on_lost", &self.on_lost),
             ("on_commit", &self.on_commit),
+            ("on_dead_letter", &self.on_dead_letter),
         ]
         .iter()
         .filter(|(_, f)| f.is_some())
@@ -98,6 +102,7 @@ impl Callbacks {
             EventKind::Revoked => ("on_revoke", &self.on_revoke),
             EventKind::Lost => ("on_lost", &self.on_lost),
             EventKind::Committed => ("on_commit", &self.on_commit),
+            EventKind::DeadLettered => ("on_dead_letter", &self.on_dead_letter),
             _ => return None,
         };
         f.as_ref().map(|f| (name, f))
@@ -141,7 +146,10 @@ impl Shared {
         };
         let kind = event.kind().as_str();
         let outcome = Bound::new(py, Event::new(py, event)).and_then(|event| {
-            let called = if event.get().event_kind() == EventKind::Committed {
+            // Results (a commit's, a dead letter's) are given as the event; rebalances as
+            // their partitions.
+            let kind = event.get().event_kind();
+            let called = if matches!(kind, EventKind::Committed | EventKind::DeadLettered) {
                 callback.call1(py, (owner, &event))
             } else {
                 event

@@ -1,4 +1,4 @@
-//! `Event` and `TopicPartition`: rebalances and commit results, read with
+//! `Event` and `TopicPartition`: rebalances, commit results and dead letters, read with
 //! `Consumer.next_event()` or handed to the consumer's callbacks.
 
 use crate::args::{self, Whole};
@@ -14,7 +14,8 @@ use steady_core::runtime::{self, EventKind};
 ///
 /// In an event: for "assigned" the committed offset the partition starts from (None: nothing
 /// committed, `auto.offset.reset` applies); for "committed" the offset committed (the next one
-/// to read); None for "revoked" and "lost".
+/// to read); for "dead_lettered" the offset of the record sent to the dead-letter topic; None
+/// for "revoked" and "lost".
 #[pyclass(module = "steady", frozen, eq, hash)]
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct TopicPartition {
@@ -61,8 +62,8 @@ impl TopicPartition {
     }
 }
 
-/// What happened to the consumer's partitions: `kind` is "assigned", "revoked", "lost" or
-/// "committed". Call `done()` (or leave a `with` block) once it is handled: steady waits for a
+/// What happened to the consumer's partitions: `kind` is "assigned", "revoked", "lost",
+/// "committed" or "dead_lettered". Call `done()` (or leave a `with` block) once it is handled: steady waits for a
 /// "revoked" event to be done (within steady.revoke.drain.ms) before it commits the acked
 /// prefix of those partitions, and keeps "assigned" partitions paused until their event is done
 /// (at most steady.processing.timeout.ms). Collecting the event also makes it done.
@@ -94,7 +95,7 @@ impl Event {
             commit_reason: event.commit_reason().map(|r| r.as_str()),
             error,
             held: Mutex::new(Some(event)),
-            pid: std::process::id(),
+            pid: crate::process::id(),
         }
     }
 
@@ -110,7 +111,7 @@ impl Event {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .take();
-        if std::process::id() == self.pid {
+        if crate::process::id() == self.pid {
             drop(taken);
         } else {
             // A forked child: the event's completion belongs to the parent's consumer.
@@ -127,7 +128,7 @@ impl Drop for Event {
 
 #[pymethods]
 impl Event {
-    /// "assigned", "revoked", "lost" or "committed".
+    /// "assigned", "revoked", "lost", "committed" or "dead_lettered".
     #[getter]
     fn kind(&self) -> &'static str {
         self.kind.as_str()
@@ -146,7 +147,9 @@ impl Event {
         self.commit_reason
     }
 
-    /// For "committed": the `KafkaError` when the commit failed; else None.
+    /// For "committed": the `KafkaError` when the commit failed; for "dead_lettered": the
+    /// `KafkaError` when the produce to the dead-letter topic failed (the record stays pending
+    /// and is sent again); else None.
     #[getter]
     fn error<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBaseException>> {
         self.error.as_ref().map(|e| e.bind(py).clone())

@@ -29,7 +29,7 @@ fn forked_error(pid: u32) -> PyErr {
     SteadyError::new_err(format!(
         "this Consumer was created in process {pid}; after fork() create a new one in the child \
          (process {})",
-        std::process::id()
+        crate::process::id()
     ))
 }
 
@@ -38,13 +38,13 @@ impl Handle {
     pub(crate) fn new(consumer: runtime::Consumer) -> Self {
         Handle(Arc::new(Owned {
             consumer,
-            pid: std::process::id(),
+            pid: crate::process::id(),
         }))
     }
 
     /// Whether this is the process that created the consumer.
     pub(crate) fn owned_here(&self) -> bool {
-        std::process::id() == self.0.pid
+        crate::process::id() == self.0.pid
     }
 
     /// The consumer, unless this process is not the one that created it (a forked child).
@@ -59,7 +59,7 @@ impl Handle {
 
 impl Drop for Handle {
     fn drop(&mut self) {
-        if std::process::id() != self.0.pid {
+        if crate::process::id() != self.0.pid {
             // A forked child: the consumer's poll thread and locks belong to the parent.
             // An extra reference that is never released keeps it from ever being dropped here.
             std::mem::forget(Arc::clone(&self.0));

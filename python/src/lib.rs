@@ -14,6 +14,7 @@ mod event;
 mod handle;
 mod logging;
 mod message;
+mod process;
 mod report;
 mod repr;
 mod settings;
@@ -40,9 +41,11 @@ mod _steady {
     #[pymodule_export]
     use crate::report::{Finding, Recommendation, Report};
 
-    /// Sets the exceptions' class attributes; prepares the log records' way into `logging`.
+    /// Reads the process id for the fork checks; sets the exceptions' class attributes;
+    /// prepares the log records' way into `logging`.
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        crate::process::init().map_err(pyo3::exceptions::PyImportError::new_err)?;
         crate::errors::init(m.py())?;
         crate::logging::init(m)
     }

@@ -41,6 +41,9 @@ SCRIPT = textwrap.dedent(
             "warnings": lambda: consumer.warnings,
             "close": consumer.close,
             "ack": message.ack,
+            "nack": lambda: message.nack("in the child"),
+            "reject": lambda: message.reject("in the child"),
+            "ack_batch": lambda: consumer.ack([message]),
         }
         outcome = {}
         for name, call in calls.items():
@@ -92,12 +95,16 @@ def test_a_consumer_used_after_fork_raises_in_the_child_and_nothing_hangs(
     assert result["status"] == 0, f"child ended with wait status {result['status']}"
     outcome = json.loads(result["in_child"])
     parent, child = result["parent"], result["child"]
-    for name in ("poll", "consume", "iterate", "commit", "stats", "check", "warnings", "close"):
+    consumer_calls = ("poll", "consume", "iterate", "commit", "stats", "check", "warnings")
+    for name in consumer_calls + ("close", "ack_batch"):
         assert outcome[name] == (
             f"SteadyError: this Consumer was created in process {parent}; after fork() "
             f"create a new one in the child (process {child})"
         ), name
-    assert outcome["ack"].startswith(f"SteadyError: this Message was received in process {parent};")
+    for name in ("ack", "nack", "reject"):
+        assert outcome[name].startswith(
+            f"SteadyError: this Message was received in process {parent};"
+        ), name
     assert outcome["data"] == [topic, 0, "p0-0"]  # its data stays readable
     assert outcome["collected"] is True
     assert outcome["fresh"] == 0

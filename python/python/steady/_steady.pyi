@@ -1,7 +1,7 @@
 """Type stubs of the extension module ``steady._steady``."""
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Literal, final
 
@@ -28,10 +28,11 @@ __version__: str
 _Value = str | int | float | bool
 _Settings = Mapping[str, _Value] | str | os.PathLike[str]
 _Severity = Literal["error", "warning", "info"]
-_EventKind = Literal["assigned", "revoked", "lost", "committed"]
+_EventKind = Literal["assigned", "revoked", "lost", "committed", "dead_lettered"]
 _CommitReason = Literal["background", "explicit", "revoke", "close"]
 _OnPartitions = Callable[[Consumer, list[TopicPartition]], object]
 _OnCommit = Callable[[Consumer, Event], object]
+_OnDeadLetter = Callable[[Consumer, Event], object]
 
 class SteadyError(Exception):
     """Base class of every error steady raises."""
@@ -143,10 +144,29 @@ class Message:
     @property
     def timestamp(self) -> int | None:
         """Milliseconds since the epoch, or None."""
+    @property
+    def attempt(self) -> int:
+        """How many times the record was delivered, this time included: 1, then one more
+        for every :meth:`nack`."""
     def ack(self) -> None:
         """Marks the message processed. Any thread, any order; again: no effect.
 
         Raises ClosedError once its consumer is closed or was collected."""
+    def nack(self, reason: str, delay: float | None = None) -> None:
+        """The handler failed (``reason``): deliver the record again after ``delay`` seconds,
+        or with None after the back-off (``steady.retry.backoff.ms``, doubled per attempt up
+        to ``steady.retry.backoff.max.ms``); once it used up ``steady.retry.max.attempts`` it
+        is dead-lettered instead. The committed offset stays before it until it is acked or
+        dead-lettered. Ignored like :meth:`ack` when already acked or nacked, or revoked.
+
+        A delay that is NaN, negative, infinite or too large raises ValueError; ClosedError
+        once the consumer is closed."""
+    def reject(self, reason: str) -> None:
+        """The record can never be processed (``reason``): dead-letter it now, no retries.
+
+        With ``steady.dlq.topic`` it is produced there and counts as acked once the broker
+        has it; without, it stays pending (parked). Ignored like :meth:`ack`; ClosedError
+        once the consumer is closed."""
 
 @final
 class TopicPartition:
@@ -154,7 +174,8 @@ class TopicPartition:
 
     In an event: for "assigned" the committed offset the partition starts from (None: nothing
     committed, ``auto.offset.reset`` applies); for "committed" the offset committed (the next
-    one to read); None for "revoked" and "lost"."""
+    one to read); for "dead_lettered" the offset of the record sent to the dead-letter topic;
+    None for "revoked" and "lost"."""
 
     def __new__(cls, topic: str, partition: int, offset: int | None = None) -> TopicPartition: ...
     @property
@@ -168,8 +189,8 @@ class TopicPartition:
 
 @final
 class Event:
-    """A rebalance or a commit result; call :meth:`done` (or leave a ``with`` block) once it
-    is handled.
+    """A rebalance, a commit result or a dead letter; call :meth:`done` (or leave a ``with``
+    block) once it is handled.
 
     steady waits for a "revoked" event to be done (within ``steady.revoke.drain.ms``) before
     it commits the acked prefix of those partitions, and keeps "assigned" partitions paused
@@ -186,7 +207,9 @@ class Event:
         """For "committed": why the commit was made; else None."""
     @property
     def error(self) -> KafkaError | None:
-        """For "committed": the error when the commit failed; else None."""
+        """For "committed": the error when the commit failed; for "dead_lettered": the error
+        when the produce to the dead-letter topic failed (the record stays pending and is
+        sent again); else None."""
     def done(self) -> None:
         """Marks the event handled. Again: no effect."""
     def __enter__(self) -> Event: ...
@@ -206,12 +229,12 @@ class Consumer:
     It closes on :meth:`close`, at the end of a ``with`` block or when it is collected (never
     because a message was). After ``fork()`` every method raises SteadyError in the child.
 
-    Events (rebalances, commit results) are read with :meth:`next_event` when
+    Events (rebalances, commit results, dead letters) are read with :meth:`next_event` when
     ``steady.events.enable`` is true, or handed to the callbacks: ``on_assign(consumer,
-    partitions)``, ``on_revoke(consumer, partitions)``, ``on_lost(consumer, partitions)`` and
-    ``on_commit(consumer, event)`` run on the consumer's own thread "steady-events", and each
-    event is done when its callback returns or raises (the exception is logged on the
-    ``steady`` logger). Any callback makes ``steady.events.enable`` default to true; with it
+    partitions)``, ``on_revoke(consumer, partitions)``, ``on_lost(consumer, partitions)``,
+    ``on_commit(consumer, event)`` and ``on_dead_letter(consumer, event)`` run on the
+    consumer's own thread "steady-events", and each event is done when its callback returns
+    or raises (the exception is logged on the ``steady`` logger). Any callback makes ``steady.events.enable`` default to true; with it
     set to false a callback raises ValueError.
 
     Log records go to :mod:`logging`: steady's own (start-up findings, rebalances, errors) to
@@ -230,6 +253,7 @@ class Consumer:
         on_revoke: _OnPartitions | None = None,
         on_lost: _OnPartitions | None = None,
         on_commit: _OnCommit | None = None,
+        on_dead_letter: _OnDeadLetter | None = None,
     ) -> Consumer: ...
     def poll(self, timeout: float | None = None) -> Message | None:
         """The next message, waiting up to ``timeout`` seconds (None: until one arrives).
@@ -237,6 +261,14 @@ class Consumer:
         A timeout that is NaN, negative, infinite or too large raises ValueError."""
     def consume(self, max_records: int = 500, timeout: float | None = None) -> list[Message]:
         """Up to ``max_records`` messages, waiting up to ``timeout`` seconds for the first."""
+    def ack(self, messages: Message | Iterable[Message], /) -> None:
+        """Marks ``messages`` processed in one call: a :class:`Message` or an iterable of them
+        (a list from :meth:`consume`, say), each acked as its own :meth:`Message.ack` would,
+        in the order given. Ack only messages that are processed: commits never pass an
+        unacked one.
+
+        TypeError (and nothing acked) when an item is not a Message; ClosedError once the
+        consumer is closed."""
     def commit(self) -> None:
         """Commits the acked prefix of every assigned partition now."""
     def next_event(self, timeout: float | None = None) -> Event | None:
