@@ -208,6 +208,11 @@ impl Consumer {
         record.ack()
     }
 
+    /// Acks every record of `records` in one pass (see [`Record::ack_all`]).
+    pub fn ack_all<'a>(&self, records: impl IntoIterator<Item = &'a Record>) -> Result<(), Error> {
+        Record::ack_all(records)
+    }
+
     /// `record` failed with `error`: delivered again after `delay`, or after the back-off when
     /// `None` (see [`Record::nack`]).
     pub fn nack(&self, record: &Record, error: &str, delay: Option<Duration>) -> Result<(), Error> {

@@ -221,16 +221,31 @@ impl Slot {
     /// hands or on an earlier delivery than the current one are ignored (counted as stale
     /// acks). Fails only once the consumer is closed.
     pub fn settle(&self, offset: i64, attempt: u32, outcome: Outcome) -> Result<bool, Error> {
+        let mut took = false;
+        self.settle_each([(offset, attempt)], outcome, |_| took = true)?;
+        Ok(took)
+    }
+
+    /// [`settle`](Slot::settle) for several records of this slot, (offset, attempt) each, under
+    /// one lock and one clock read; `took` is called with the index of each that took effect.
+    pub fn settle_each(
+        &self,
+        verdicts: impl IntoIterator<Item = (i64, u32)>,
+        outcome: Outcome,
+        mut took: impl FnMut(usize),
+    ) -> Result<(), Error> {
         let now = Instant::now();
-        let effect = {
-            let mut w = self.window.lock();
-            // Checked under the window's lock, which the closing commit takes to read the
-            // watermark after setting `closed`: an ack that succeeds is in that commit.
-            if self.metrics.closed.load(Ordering::Acquire) {
-                return Err(Error::Closed);
-            }
-            // A revoked epoch's window still takes the verdict (the watchdog asks whether a
-            // stuck handler returned), but it is counted as stale: nothing of it is committed.
+        let mut w = self.window.lock();
+        // Checked under the window's lock, which the closing commit takes to read the
+        // watermark after setting `closed`: an ack that succeeds is in that commit.
+        if self.metrics.closed.load(Ordering::Acquire) {
+            return Err(Error::Closed);
+        }
+        // A revoked epoch's window still takes the verdict (the watchdog asks whether a stuck
+        // handler returned), but it is counted as stale: nothing of it is committed.
+        let live = !self.revoked();
+        let (mut acked, mut stale) = (0, 0);
+        for (n, (offset, attempt)) in verdicts.into_iter().enumerate() {
             let effect = match (w.find(offset).map(|i| (i, w.entries[i].1)), outcome) {
                 (
                     Some((
@@ -259,32 +274,36 @@ impl Slot {
                 }
                 _ => None,
             };
-            while matches!(w.entries.front(), Some((_, Mark::Acked))) {
-                w.entries.pop_front();
-            }
-            if w.in_flight <= w.stuck && self.draining.load(Ordering::Acquire) {
-                self.drained.notify_all();
-            }
-            effect.filter(|_| !self.revoked())
-        };
-        match (effect, outcome) {
-            (None, _) => {
-                self.metrics.stale_acks.fetch_add(1, Ordering::Relaxed);
-            }
-            (Some(since), Outcome::Ack) => {
-                if !self.metrics.details_off {
-                    self.counters.acked.fetch_add(1, Ordering::Relaxed);
-                }
-                match since {
-                    Some(since) => self.metrics.record_ack(now.duration_since(since), now),
-                    None => {
-                        self.metrics.acked.fetch_add(1, Ordering::Relaxed);
+            match effect.filter(|_| live) {
+                None => stale += 1,
+                Some(since) => {
+                    took(n);
+                    if outcome == Outcome::Ack {
+                        acked += 1;
+                        match since {
+                            Some(since) => self.metrics.record_ack(now.duration_since(since), now),
+                            None => {
+                                self.metrics.acked.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
                     }
                 }
             }
-            (Some(_), _) => {}
         }
-        Ok(effect.is_some())
+        while matches!(w.entries.front(), Some((_, Mark::Acked))) {
+            w.entries.pop_front();
+        }
+        if w.in_flight <= w.stuck && self.draining.load(Ordering::Acquire) {
+            self.drained.notify_all();
+        }
+        drop(w);
+        if stale > 0 {
+            self.metrics.stale_acks.fetch_add(stale, Ordering::Relaxed);
+        }
+        if acked > 0 && !self.metrics.details_off {
+            self.counters.acked.fetch_add(acked, Ordering::Relaxed);
+        }
+        Ok(())
     }
 
     /// Records parked in this epoch: out of attempts or rejected, not yet acknowledged by the
