@@ -319,6 +319,59 @@ typedef struct steady_report steady_report;
 typedef struct steady_settings steady_settings;
 
 /**
+ * Every scalar field of a message and where its key and payload are, read with one call
+ * (`steady_message_fields`, `steady_messages_fields`) instead of one accessor each. Pointers
+ * are borrowed from the message and live until it is freed; the values are the accessors'.
+ *
+ * The `topic` pointer is the same for every message of one topic that one consumer delivers,
+ * for as long as that consumer or any of those messages lives, so a binding may keep one copy
+ * of the name per pointer (per consumer) instead of reading it for every message.
+ */
+typedef struct steady_message_fields_t {
+  /**
+   * The topic, NUL-terminated (as `steady_message_topic`).
+   */
+  const char *topic;
+  /**
+   * Its length in bytes, without the NUL.
+   */
+  size_t topic_len;
+  /**
+   * The key; NULL (and `key_len` 0) for a record without one.
+   */
+  const uint8_t *key;
+  /**
+   * The key's length.
+   */
+  size_t key_len;
+  /**
+   * The payload; NULL (and `payload_len` 0) for a tombstone. A present but empty key or
+   * payload has a non-NULL pointer and length 0.
+   */
+  const uint8_t *payload;
+  /**
+   * The payload's length.
+   */
+  size_t payload_len;
+  /**
+   * How many headers the record has (read them with `steady_message_header`).
+   */
+  size_t header_count;
+  /**
+   * The offset.
+   */
+  int64_t offset;
+  /**
+   * Milliseconds since the epoch (create or log-append time); -1 when unknown.
+   */
+  int64_t timestamp;
+  /**
+   * The partition.
+   */
+  int32_t partition;
+} steady_message_fields_t;
+
+/**
  * The function a consumer hands its log records to, one at a time, on its `steady-log`
  * thread (see `steady_settings_set_log_callback`).
  *
@@ -734,7 +787,8 @@ const struct steady_error *steady_event_error(const struct steady_event *event);
 void steady_event_free(struct steady_event *event);
 
 /**
- * The topic, NUL-terminated; NULL when `message` is NULL.
+ * The topic, NUL-terminated; NULL when `message` is NULL. Every message of one topic from one
+ * consumer returns the same pointer (see `steady_message_fields_t`).
  */
 const char *steady_message_topic(const struct steady_message *message);
 
@@ -794,6 +848,38 @@ steady_result steady_message_header(const struct steady_message *message,
  */
 steady_result steady_message_ack(const struct steady_message *message,
                                  struct steady_error **err_out);
+
+/**
+ * Writes every field of `message` to `*fields_out` in one call. Errors: NULL_PARAMETER.
+ */
+steady_result steady_message_fields(const struct steady_message *message,
+                                    struct steady_message_fields_t *fields_out);
+
+/**
+ * Writes the fields of `messages[0..count]` to `fields_out[0..count]` (room for `count`
+ * entries), in one call for a whole batch. Errors: NULL_PARAMETER (`messages`, `fields_out`
+ * or an element of `messages` is NULL; nothing is written then).
+ */
+steady_result steady_messages_fields(const struct steady_message *const *messages,
+                                     size_t count,
+                                     struct steady_message_fields_t *fields_out);
+
+/**
+ * Acks `messages[0..count]` in order, each as `steady_message_ack` does, in one call.
+ * Every element is checked first: a NULL one returns NULL_PARAMETER naming its index and acks
+ * nothing. Otherwise it stops at the first ack that fails and returns its error (CLOSED, …):
+ * the messages before it are acked, that one and those after it are not. It does not free them
+ * (`steady_messages_free`). Errors: NULL_PARAMETER, CLOSED, KAFKA.
+ */
+steady_result steady_messages_ack(const struct steady_message *const *messages,
+                                  size_t count,
+                                  struct steady_error **err_out);
+
+/**
+ * Releases `messages[0..count]` (it does not ack them), as `steady_message_free` each; NULL
+ * elements are skipped, and a NULL `messages` is fine. The array itself stays the caller's.
+ */
+void steady_messages_free(struct steady_message *const *messages, size_t count);
 
 /**
  * Releases `message` (it does not ack it). NULL is fine.

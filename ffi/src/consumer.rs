@@ -6,7 +6,7 @@ use crate::handle::{
     free_box, to_boxed_mut_ptr, try_out, try_ref, write_out, Castable, OwnershipBox,
 };
 use crate::log::CallbackSink;
-use crate::message::{steady_message, MessageView};
+use crate::message::{steady_message, TopicNames};
 use crate::report::{steady_report, ReportView};
 use crate::settings::steady_settings;
 use crate::strings::{to_owned_ptr, try_str, try_str_array};
@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use steady_core::rules::Report;
 use steady_core::runtime::ConsumerOptions;
-use steady_core::{Consumer, Record};
+use steady_core::Consumer;
 
 /// A Kafka consumer whose poll loop (heartbeats, rebalances, commits) runs on a thread steady
 /// owns, so a slow handler never makes its group rebalance.
@@ -40,6 +40,8 @@ pub(crate) struct ConsumerHandle {
     closed: AtomicBool,
     /// The application's log callback, shut once the consumer is closed.
     log: Option<Arc<CallbackSink>>,
+    /// The C strings of the topics of the messages handed out.
+    topics: TopicNames,
 }
 
 impl Castable for steady_consumer {
@@ -90,21 +92,21 @@ impl Wait {
     }
 }
 
-/// Receives up to `max` records, waiting as `wait` says for the first; TIMEOUT when none came.
-fn receive(handle: &ConsumerHandle, max: usize, wait: Wait) -> Result<Vec<Record>, Error> {
+/// Runs `recv` (one receive of at most the given wait) until it returns something or `wait`
+/// is over; TIMEOUT when nothing came.
+fn receive<T>(
+    handle: &ConsumerHandle,
+    wait: Wait,
+    mut recv: impl FnMut(&Consumer, Duration) -> Result<Option<T>, steady_core::runtime::Error>,
+) -> Result<T, Error> {
     loop {
         let consumer = handle.open()?;
         let slice = match wait {
             Wait::For(d) => d,
             Wait::Forever => FOREVER_SLICE,
         };
-        let records = if max == 1 {
-            consumer.recv(slice)?.into_iter().collect()
-        } else {
-            consumer.recv_batch(max, slice)?
-        };
-        if !records.is_empty() {
-            return Ok(records);
+        if let Some(received) = recv(consumer, slice)? {
+            return Ok(received);
         }
         if let Wait::For(d) = wait {
             return Err(Error::new(
@@ -161,7 +163,12 @@ pub extern "C" fn steady_consumer_new(
                 return Err(e.into());
             }
         };
-        let handle = ConsumerHandle { consumer: Arc::new(consumer), closed: AtomicBool::new(false), log };
+        let handle = ConsumerHandle {
+            consumer: Arc::new(consumer),
+            closed: AtomicBool::new(false),
+            log,
+            topics: TopicNames::default(),
+        };
         write_out(out, to_boxed_mut_ptr::<steady_consumer>(handle));
         Ok(())
     }
@@ -185,8 +192,9 @@ pub extern "C" fn steady_consumer_poll(
         let handle = try_ref(consumer, "consumer")?;
         let out = try_out(message_out, "message_out")?;
         let wait = Wait::from_ms(timeout_ms)?;
-        let record = receive(handle, 1, wait)?.remove(0);
-        write_out(out, to_boxed_mut_ptr::<steady_message>(MessageView::new(record)));
+        let record = receive(handle, wait, |c, d| c.recv(d))?;
+        let view = handle.topics.views([record]).next().expect("one record, one view");
+        write_out(out, to_boxed_mut_ptr::<steady_message>(view));
         Ok(())
     }
 }
@@ -210,10 +218,11 @@ pub extern "C" fn steady_consumer_poll_batch(
         if messages_len == 0 {
             return Err(Error::invalid("messages_len 0: expected room for at least one message"));
         }
-        let records = receive(handle, messages_len, Wait::from_ms(timeout_ms)?)?;
+        let records = receive(handle, Wait::from_ms(timeout_ms)?, |c, d| {
+            c.recv_batch(messages_len, d).map(|r| (!r.is_empty()).then_some(r))
+        })?;
         write_out(count, records.len());
-        for (i, record) in records.into_iter().enumerate() {
-            let view = MessageView::new(record);
+        for (i, view) in handle.topics.views(records).enumerate() {
             // SAFETY: `messages_out` has room for `messages_len` ≥ records.len() pointers.
             write_out(unsafe { messages.add(i) }, to_boxed_mut_ptr::<steady_message>(view));
         }
