@@ -2,6 +2,32 @@ package steady
 
 /*
 #include "steady.h"
+
+// Ack, and free once acked: one crossing.
+static steady_result steady_go_ack(steady_message *m, steady_error **err) {
+	steady_result r = steady_message_ack(m, err);
+	if (r == STEADY_RESULT_OK) {
+		steady_message_free(m);
+	}
+	return r;
+}
+
+// Ack of many, and free once all are acked: one crossing.
+static steady_result steady_go_ack_all(steady_message **ms, size_t n, steady_error **err) {
+	steady_result r = steady_messages_ack((const steady_message *const *)ms, n, err);
+	if (r == STEADY_RESULT_OK) {
+		steady_messages_free(ms, n);
+	}
+	return r;
+}
+
+// These helpers keep no Go pointer and never call back into Go (steady logs from a thread of
+// its own): the out-parameters on the caller's stack stay there, and the calls take cgo's
+// cheaper path. The Poll helpers are in consumer.go.
+#cgo noescape steady_go_ack
+#cgo nocallback steady_go_ack
+#cgo noescape steady_go_ack_all
+#cgo nocallback steady_go_ack_all
 */
 import "C"
 
@@ -22,6 +48,11 @@ type Header struct {
 // Message is one Kafka record, copied into Go. Ack it once it is processed, from any goroutine.
 // Its fields stay readable, with the same data, after Ack and after the consumer is closed.
 // It keeps only its own data and what acking it needs, never its Consumer.
+//
+// Memory: the first successful Ack releases the record's C side (and Consumer.Ack does for
+// many at once). A message never acked keeps it until the message, and every other message
+// of its PollBatch (or of the same run of Polls), are unreachable; one cleanup per batch then
+// releases what was not acked.
 type Message struct {
 	Topic     string
 	Partition int32
@@ -34,70 +65,183 @@ type Message struct {
 	// Timestamp is the create or log-append time; zero when unknown.
 	Timestamp time.Time
 
-	// mu serialises Acks; ptr is nil once an Ack succeeded.
-	mu      sync.Mutex
-	ptr     *C.steady_message
-	cleanup runtime.Cleanup
+	// chunk holds the C message at index idx until it is acked.
+	chunk *chunk
+	idx   int32
 	// closed is set once the consumer that delivered it is closed.
 	closed *atomic.Bool
 }
 
-// goBytes copies a C buffer; nil stays nil.
-func goBytes(p *C.uint8_t, n C.size_t) []byte {
+// chunk holds the C messages of one batch (or of a run of Polls) that are not acked yet; its
+// messages keep it reachable, and its cleanup frees what they never acked.
+type chunk struct {
+	slots []unsafe.Pointer // *C.steady_message, accessed atomically
+	// used counts the slots handed out (Poll's chunk is filled one slot at a time).
+	used atomic.Int32
+}
+
+// pollChunkSize is how many Polls share one chunk (and one cleanup).
+const pollChunkSize = 256
+
+func newChunk(n int) *chunk {
+	ch := &chunk{slots: make([]unsafe.Pointer, n)}
+	runtime.AddCleanup(ch, freeSlots, ch.slots)
+	return ch
+}
+
+// freeSlots releases the C messages of a chunk nobody can ack any more.
+func freeSlots(slots []unsafe.Pointer) {
+	for i := range slots {
+		if p := atomic.SwapPointer(&slots[i], nil); p != nil {
+			C.steady_message_free((*C.steady_message)(p))
+		}
+	}
+}
+
+// take removes the C message of slot idx (nil when it is acked or being acked).
+func (ch *chunk) take(idx int32) *C.steady_message {
+	return (*C.steady_message)(atomic.SwapPointer(&ch.slots[idx], nil))
+}
+
+// put stores the C message of slot idx.
+func (ch *chunk) put(idx int32, m *C.steady_message) {
+	atomic.StorePointer(&ch.slots[idx], unsafe.Pointer(m))
+}
+
+// topicNames interns topic names per consumer: every message of one topic from one C consumer
+// has the same C pointer (steady_message_fields_t), so the name is copied into Go once.
+type topicNames struct {
+	last atomic.Pointer[topicName]
+	mu   sync.Mutex
+	all  map[*C.char]string
+}
+
+type topicName struct {
+	ptr  *C.char
+	name string
+}
+
+func (n *topicNames) topic(f *C.steady_message_fields_t) string {
+	if last := n.last.Load(); last != nil && last.ptr == f.topic {
+		return last.name
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	name, ok := n.all[f.topic]
+	if !ok {
+		if n.all == nil {
+			n.all = make(map[*C.char]string)
+		}
+		name = C.GoStringN(f.topic, C.int(f.topic_len))
+		n.all[f.topic] = name
+	}
+	n.last.Store(&topicName{f.topic, name})
+	return name
+}
+
+// cBytes is the C buffer p[0..n] without a copy, for reading; nil stays nil.
+func cBytes(p *C.uint8_t, n C.size_t) []byte {
 	if p == nil {
 		return nil
 	}
-	return C.GoBytes(unsafe.Pointer(p), C.int(n))
+	return unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))
 }
 
-// newMessage copies the record of m into Go and keeps m for Ack; closed is its consumer's flag.
-func newMessage(m *C.steady_message, closed *atomic.Bool) *Message {
-	msg := &Message{
-		Topic:     C.GoString(C.steady_message_topic(m)),
-		Partition: int32(C.steady_message_partition(m)),
-		Offset:    int64(C.steady_message_offset(m)),
-		ptr:       m,
-		closed:    closed,
+// fill copies the record that m (held in ch at idx) and f describe into msg.
+func (msg *Message) fill(m *C.steady_message, f *C.steady_message_fields_t, topic string, ch *chunk, idx int32, closed *atomic.Bool) {
+	msg.Topic = topic
+	msg.Partition = int32(f.partition)
+	msg.Offset = int64(f.offset)
+	msg.chunk, msg.idx, msg.closed = ch, idx, closed
+	if f.timestamp >= 0 {
+		msg.Timestamp = time.UnixMilli(int64(f.timestamp))
 	}
-	if ts := int64(C.steady_message_timestamp(m)); ts >= 0 {
-		msg.Timestamp = time.UnixMilli(ts)
-	}
-	var p *C.uint8_t
-	var n C.size_t
-	if C.steady_message_key(m, &p, &n) == C.STEADY_RESULT_OK {
-		msg.Key = goBytes(p, n)
-	}
-	if C.steady_message_payload(m, &p, &n) == C.STEADY_RESULT_OK {
-		msg.Value = goBytes(p, n)
-	}
-	for i := C.size_t(0); i < C.steady_message_header_count(m); i++ {
-		var name *C.char
-		if C.steady_message_header(m, i, &name, &p, &n) == C.STEADY_RESULT_OK {
-			msg.Headers = append(msg.Headers, Header{Name: C.GoString(name), Value: goBytes(p, n)})
+	// Key and value share one allocation (each capped, so an append to one cannot reach the
+	// other).
+	key, value := cBytes(f.key, f.key_len), cBytes(f.payload, f.payload_len)
+	if key != nil || value != nil {
+		data := make([]byte, len(key)+len(value))
+		if key != nil {
+			msg.Key = data[:len(key):len(key)]
+			copy(msg.Key, key)
+		}
+		if value != nil {
+			msg.Value = data[len(key):]
+			copy(msg.Value, value)
 		}
 	}
-	msg.cleanup = runtime.AddCleanup(msg, func(p *C.steady_message) { C.steady_message_free(p) }, m)
-	return msg
+	if f.header_count > 0 {
+		msg.Headers = make([]Header, 0, int(f.header_count))
+		var p *C.uint8_t
+		var n C.size_t
+		for i := C.size_t(0); i < f.header_count; i++ {
+			var name *C.char
+			if C.steady_message_header(m, i, &name, &p, &n) == C.STEADY_RESULT_OK {
+				var v []byte
+				if p != nil {
+					v = C.GoBytes(unsafe.Pointer(p), C.int(n))
+				}
+				msg.Headers = append(msg.Headers, Header{Name: C.GoString(name), Value: v})
+			}
+		}
+	}
+	ch.put(idx, m)
 }
 
 // Ack marks the record processed (any goroutine, any order; steady commits only a contiguous
-// prefix). The first successful Ack releases the C message; a second Ack has no effect and
-// returns nil. Once the consumer is closed, Ack returns an error matching ErrClosed.
+// prefix). The first successful Ack releases the C message; a later Ack, or one made while
+// another Ack of the same message is running, has no effect and returns nil. Once the consumer
+// is closed, Ack returns an error matching ErrClosed.
 func (m *Message) Ack() error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.ptr == nil {
+	p := m.chunk.take(m.idx)
+	if p == nil {
 		if m.closed.Load() {
 			return newError(ResultClosed, "consumer is closed")
 		}
 		return nil
 	}
-	err := call(func(e **C.steady_error) C.steady_result { return C.steady_message_ack(m.ptr, e) })
-	if err == nil {
-		m.cleanup.Stop()
-		C.steady_message_free(m.ptr)
-		m.ptr = nil
+	var cerr *C.steady_error
+	if code := C.steady_go_ack(p, &cerr); code != C.STEADY_RESULT_OK {
+		m.chunk.put(m.idx, p) // not acked: it can be acked again, or freed by the cleanup
+		return takeError(Result(code), cerr)
 	}
-	runtime.KeepAlive(m)
+	return nil
+}
+
+// ackAll acks and releases messages with one crossing into C (Consumer.Ack).
+func ackAll(messages []*Message) error {
+	ptrs := make([]*C.steady_message, 0, len(messages))
+	taken := make([]*Message, 0, len(messages))
+	var err error
+	for _, m := range messages {
+		if m == nil {
+			continue
+		}
+		if p := m.chunk.take(m.idx); p != nil {
+			ptrs = append(ptrs, p)
+			taken = append(taken, m)
+		} else if m.closed.Load() && err == nil {
+			err = newError(ResultClosed, "consumer is closed")
+		}
+	}
+	if len(ptrs) == 0 {
+		return err
+	}
+	var cerr *C.steady_error
+	if code := C.steady_go_ack_all(&ptrs[0], C.size_t(len(ptrs)), &cerr); code != C.STEADY_RESULT_OK {
+		// The ones before the failure are acked; each goes again on its own, which acks what
+		// is left (a second ack of the others is harmless) and reports the failure.
+		if cerr != nil {
+			C.steady_error_free(cerr)
+		}
+		for i, m := range taken {
+			m.chunk.put(m.idx, ptrs[i])
+		}
+		for _, m := range taken {
+			if e := m.Ack(); e != nil && err == nil {
+				err = e
+			}
+		}
+	}
 	return err
 }
