@@ -1,7 +1,9 @@
 //! The runtime's own settings (`steady.*`) and the split of a consumer's settings between the
 //! runtime and librdkafka.
 
+use super::delivery::order::DeliveryOrder;
 use super::kafka_error::KafkaError as SteadyKafkaError;
+use super::topic_names;
 use super::Error;
 use crate::rules::{Finding, Recommendation, Severity};
 use crate::settings::redact_value;
@@ -53,6 +55,22 @@ pub struct RuntimeConfig {
     /// Where `/metrics` is served over HTTP (`steady.metrics.listen`, HOST:PORT); off when
     /// `None`.
     pub metrics_listen: Option<String>,
+    /// What may run at the same time on the application's threads (`steady.ordering`).
+    pub ordering: DeliveryOrder,
+    /// The first nack's back-off, doubled for each attempt after (`steady.retry.backoff.ms`).
+    pub retry_backoff: Duration,
+    /// The longest back-off; also how long a failed dead letter waits to be sent again
+    /// (`steady.retry.backoff.max.ms`).
+    pub retry_backoff_max: Duration,
+    /// Deliveries of a record, the first included, before a nack dead-letters it
+    /// (`steady.retry.max.attempts`).
+    pub retry_max_attempts: u32,
+    /// Where records out of attempts or rejected are produced (`steady.dlq.topic`); without
+    /// one they stay pending.
+    pub dlq_topic: Option<String>,
+    /// How long one dead-letter produce may take before it counts as failed
+    /// (`steady.dlq.timeout.ms`).
+    pub dlq_timeout: Duration,
 }
 
 impl Default for RuntimeConfig {
@@ -69,6 +87,12 @@ impl Default for RuntimeConfig {
             events: false,
             metrics: true,
             metrics_listen: None,
+            ordering: DeliveryOrder::Unordered,
+            retry_backoff: Duration::from_millis(500),
+            retry_backoff_max: Duration::from_millis(30_000),
+            retry_max_attempts: 10,
+            dlq_topic: None,
+            dlq_timeout: Duration::from_millis(30_000),
         }
     }
 }
@@ -81,6 +105,12 @@ const REVOKE_DRAIN: &str = "steady.revoke.drain.ms";
 const EVENTS: &str = "steady.events.enable";
 const METRICS_LISTEN: &str = "steady.metrics.listen";
 const METRICS: &str = "steady.metrics.enable";
+const ORDERING: &str = "steady.ordering";
+const RETRY_BACKOFF: &str = "steady.retry.backoff.ms";
+const RETRY_BACKOFF_MAX: &str = "steady.retry.backoff.max.ms";
+const RETRY_MAX_ATTEMPTS: &str = "steady.retry.max.attempts";
+const DLQ_TOPIC: &str = "steady.dlq.topic";
+const DLQ_TIMEOUT: &str = "steady.dlq.timeout.ms";
 /// The Java consumer's batch bound, accepted as an alias of `steady.buffer.max.records`.
 const MAX_POLL_RECORDS: &str = "max.poll.records";
 const MAX_POLL_INTERVAL: &str = "max.poll.interval.ms";
@@ -105,6 +135,12 @@ const KEYS: &[&str] = &[
     EVENTS,
     METRICS_LISTEN,
     METRICS,
+    ORDERING,
+    RETRY_BACKOFF,
+    RETRY_BACKOFF_MAX,
+    RETRY_MAX_ATTEMPTS,
+    DLQ_TOPIC,
+    DLQ_TIMEOUT,
 ];
 
 /// The keys of `settings` split into the runtime's configuration and librdkafka's.
@@ -239,6 +275,27 @@ fn apply(runtime: &mut RuntimeConfig, key: &str, value: &str) -> Result<(), Stri
         PROCESSING_TIMEOUT => runtime.processing_timeout = Duration::from_millis(n),
         REVOKE_DRAIN => runtime.revoke_drain = Duration::from_millis(n),
         EVENTS => runtime.events = word == "true",
+        RETRY_BACKOFF => runtime.retry_backoff = Duration::from_millis(n),
+        RETRY_BACKOFF_MAX => runtime.retry_backoff_max = Duration::from_millis(n),
+        RETRY_MAX_ATTEMPTS => runtime.retry_max_attempts = n as u32,
+        DLQ_TIMEOUT => runtime.dlq_timeout = Duration::from_millis(n),
+        ORDERING => {
+            runtime.ordering = match word.as_str() {
+                "partition" => DeliveryOrder::Partition,
+                "key" => DeliveryOrder::Key,
+                _ => DeliveryOrder::Unordered,
+            }
+        }
+        DLQ_TOPIC => {
+            let topic = value.trim();
+            if topic.starts_with('^') {
+                return Err("a topic name, not a regex".into());
+            }
+            if let Some(why) = topic_names::problem(topic) {
+                return Err(why.into());
+            }
+            runtime.dlq_topic = Some(topic.to_string());
+        }
         METRICS => runtime.metrics = word == "true",
         METRICS_LISTEN => {
             let address = value.trim();

@@ -3,6 +3,7 @@
 use super::config::{self, RuntimeConfig};
 use super::context::{Ctx, Kafka};
 use super::control::{Partition, Request};
+use super::dead_letters::DeadLetters;
 use super::logging::{Log, LogLevel, LogSink, LogThread};
 use super::metrics_http::MetricsServer;
 use super::shared::Shared;
@@ -100,10 +101,13 @@ impl Consumer {
         let log_thread = writer
             .spawn()
             .map_err(|e| Error::Internal(format!("cannot start the log thread: {e}")))?;
-        let shared = Arc::new(Shared::new(runtime, log, settings.clone()));
+        let shared = Arc::new_cyclic(|me| Shared::new(runtime, log, settings.clone(), me.clone()));
         let (metrics_server, poll_thread) = match Self::start(&shared, client, settings, topics) {
             Ok(started) => started,
             Err(e) => {
+                if let Some(dlq) = shared.dead_letters.get() {
+                    dlq.shut();
+                }
                 shared.log.close();
                 log_thread.finish();
                 return Err(e);
@@ -149,6 +153,10 @@ impl Consumer {
         settings: &Settings,
         topics: &[&str],
     ) -> Result<JoinHandle<()>, Error> {
+        if shared.config.dlq_topic.is_some() {
+            let dlq = DeadLetters::new(shared, &client)?;
+            let _ = shared.dead_letters.set(dlq);
+        }
         let ctx = Ctx {
             shared: shared.clone(),
         };
@@ -198,6 +206,20 @@ impl Consumer {
     /// Marks `record` processed. Any thread, any order; acks of revoked partitions are ignored.
     pub fn ack(&self, record: &Record) -> Result<(), Error> {
         record.ack()
+    }
+
+    /// `record` failed with `error`: delivered again after `delay`, or after the back-off when
+    /// `None` (see [`Record::nack`]).
+    pub fn nack(&self, record: &Record, error: &str, delay: Option<Duration>) -> Result<(), Error> {
+        match delay {
+            Some(delay) => record.nack_after(error, delay),
+            None => record.nack(error),
+        }
+    }
+
+    /// `record` can never be processed: dead-letter it now (see [`Record::reject`]).
+    pub fn reject(&self, record: &Record, error: &str) -> Result<(), Error> {
+        record.reject(error)
     }
 
     /// Commits the acked prefix of every assigned partition now, synchronously. After close:
@@ -313,6 +335,9 @@ impl Consumer {
         self.shared.fetch.wake();
         // A panic of the poll thread was caught and turned into the consumer's failure.
         let _ = thread.join();
+        if let Some(dlq) = self.shared.dead_letters.get() {
+            dlq.shut();
+        }
         self.shared.control.refuse(Error::Closed);
         self.shared.events.close();
         if let Some(server) = &self.metrics_server {

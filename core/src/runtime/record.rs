@@ -2,6 +2,7 @@
 
 use super::message_view::MessageView;
 use super::offsets::Slot;
+use super::verdicts;
 use super::Error;
 use std::sync::Arc;
 
@@ -22,6 +23,10 @@ pub struct Record {
     pub(crate) headers: Vec<(String, Option<Vec<u8>>)>,
     pub(crate) timestamp: Option<i64>,
     pub(crate) slot: Arc<Slot>,
+    /// Deliveries of this record so far, this one included.
+    pub(crate) attempt: u32,
+    /// Its lane under `steady.ordering` (see [`order`](super::delivery::order)), if any.
+    pub(crate) lane: Option<u64>,
 }
 
 impl Record {
@@ -49,6 +54,8 @@ impl Record {
             headers,
             timestamp,
             slot,
+            attempt: 1,
+            lane: None,
         }
     }
 
@@ -101,11 +108,49 @@ impl Record {
         self.slot.epoch
     }
 
+    /// How many times this record was delivered, this time included: 1, then one more for
+    /// every [`nack`](Record::nack).
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
     /// Marks the record processed; the same as [`Consumer::ack`](super::Consumer::ack).
     /// Any thread, any order. Ignored when its partition was revoked since it was polled, or
     /// when already acked; `Err(Closed)` once the consumer is closed.
     pub fn ack(&self) -> Result<(), Error> {
-        self.slot.ack(self.offset)
+        if self.slot.ack(self.offset)? {
+            verdicts::settled(self);
+        }
+        Ok(())
+    }
+
+    /// The handler failed with `error`: the record is delivered again after the back-off
+    /// (`steady.retry.backoff.ms`, doubled per attempt up to `steady.retry.backoff.max.ms`),
+    /// or dead-lettered once it used up `steady.retry.max.attempts`. Until it is acked or
+    /// dead-lettered the committed offset stays before it, and under `steady.ordering` the
+    /// records behind it wait. Any thread; ignored like [`ack`](Record::ack).
+    pub fn nack(&self, error: &str) -> Result<(), Error> {
+        verdicts::nack(self, error, None)
+    }
+
+    /// [`nack`](Record::nack) with the application's own delay instead of the back-off.
+    pub fn nack_after(&self, error: &str, delay: std::time::Duration) -> Result<(), Error> {
+        verdicts::nack(self, error, Some(delay))
+    }
+
+    /// The record can never be processed: dead-letter it now, without retries. With
+    /// `steady.dlq.topic` it is produced there and counts as acked once the broker has it;
+    /// without, it stays pending (parked), and the stats and `last_error` say so.
+    pub fn reject(&self, error: &str) -> Result<(), Error> {
+        verdicts::reject(self, error)
+    }
+
+    /// The same record, to be delivered once more.
+    pub(crate) fn redelivery(&self) -> Record {
+        Record {
+            attempt: self.attempt.saturating_add(1),
+            ..self.clone()
+        }
     }
 
     /// Bytes counted against `steady.buffer.max.bytes`: key + payload.
@@ -121,6 +166,7 @@ impl std::fmt::Debug for Record {
             .field("partition", &self.partition)
             .field("offset", &self.offset)
             .field("epoch", &self.slot.epoch)
+            .field("attempt", &self.attempt)
             .field("key_len", &self.key_len)
             .field("payload_len", &self.payload().map(<[u8]>::len))
             .field("headers", &self.headers.len())

@@ -4,6 +4,8 @@
 use super::assignment::Assignment;
 use super::config::RuntimeConfig;
 use super::control::Control;
+use super::dead_letters::DeadLetters;
+use super::delivery::order::DeliveryOrder;
 use super::events::Events;
 use super::fetch_queue::FetchQueue;
 use super::handoff::Handoff;
@@ -15,7 +17,7 @@ use super::Error;
 use crate::settings::Settings;
 use parking_lot::Mutex;
 use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, Weak};
 
 /// Everything the threads of one consumer share.
 pub(crate) struct Shared {
@@ -45,18 +47,26 @@ pub(crate) struct Shared {
     pub settings: Settings,
     /// Set when the poll thread has ended (closed, or dead).
     pub poll_ended: AtomicBool,
+    /// The dead-letter producer, when `steady.dlq.topic` is set (made before the poll thread
+    /// starts).
+    pub dead_letters: OnceLock<DeadLetters>,
     /// Makes the poll thread panic at its next turn (tests of the failure path).
     #[cfg(test)]
     pub panic_now: AtomicBool,
 }
 
 impl Shared {
-    /// Fresh state for `config`, logging to `log`.
-    pub fn new(config: RuntimeConfig, log: Log, settings: Settings) -> Shared {
+    /// Fresh state for `config`, logging to `log`; `me` is the `Arc` it goes into (its
+    /// partitions' slots point back to it).
+    pub fn new(config: RuntimeConfig, log: Log, settings: Settings, me: Weak<Shared>) -> Shared {
         Shared {
-            handoff: Handoff::new(config.buffer_max_records, config.buffer_max_bytes),
+            handoff: Handoff::new(
+                config.buffer_max_records,
+                config.buffer_max_bytes,
+                config.ordering,
+            ),
             fetch: FetchQueue::default(),
-            assignment: Assignment::default(),
+            assignment: Assignment::new(me, config.ordering == DeliveryOrder::Unordered),
             metrics: Arc::new(Metrics::new(config.metrics)),
             stop: AtomicBool::new(false),
             control: Control::default(),
@@ -65,6 +75,7 @@ impl Shared {
             fatal_raised: AtomicBool::new(false),
             stalls: Mutex::default(),
             poll_ended: AtomicBool::new(false),
+            dead_letters: OnceLock::new(),
             log,
             settings,
             started: std::time::Instant::now(),

@@ -22,7 +22,8 @@ pub(crate) fn check(topics: &[&str]) -> Result<(), Error> {
     Ok(())
 }
 
-fn problem(topic: &str) -> Option<&'static str> {
+/// Why Kafka would refuse `topic` (a name, or a regex starting with `^`), if it would.
+pub(crate) fn problem(topic: &str) -> Option<&'static str> {
     if let Some(pattern) = topic.strip_prefix('^') {
         return pattern
             .is_empty()

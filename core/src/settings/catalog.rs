@@ -643,6 +643,30 @@ static KEYS: &[KeyInfo] = &[
     k("steady.events.enable", S, BOOL, "", "false"),
     k("steady.metrics.listen", S, TEXT, "", ""),
     k("steady.metrics.enable", S, BOOL, "", "true"),
+    k(
+        "steady.ordering",
+        S,
+        Kind::Enum(&["unordered", "partition", "key"]),
+        "",
+        "unordered",
+    ),
+    k("steady.retry.backoff.ms", S, int(0, 86_400_000), "", "500"),
+    k(
+        "steady.retry.backoff.max.ms",
+        S,
+        int(0, 86_400_000),
+        "",
+        "30000",
+    ),
+    k("steady.retry.max.attempts", S, int(1, 1_000_000), "", "10"),
+    k("steady.dlq.topic", S, TEXT, "", ""),
+    k(
+        "steady.dlq.timeout.ms",
+        S,
+        int(1000, 3_600_000),
+        "",
+        "30000",
+    ),
 ];
 
 /// Names that mean the same setting (across dialects, or aliases within one).

@@ -21,11 +21,18 @@
 //!   took after letting go of the lock, and closing waits for such copies before the messages'
 //!   consumer goes.
 //!
+//! - Under `steady.ordering` a receiver takes the first record whose lane is free
+//!   ([`order`](super::order)); records waiting for their lane stay in the buffer, counted
+//!   against both budgets. Nacked records wait here too, out of the budgets (they were the
+//!   application's), until their back-off is over; then they go before any other.
+//!
 //! The same lock also carries the events that must wake a blocked `recv`: close, a failure
 //! that ends the consumer (returned to every `recv` from then on), and a stall to report — for
 //! policy leave followed by the rejoin request of the next `recv`. It also knows since when
 //! records have waited without any receiver taking one (the watchdog's idle check).
 
+use super::order::{DeliveryOrder, Lanes};
+use super::retries::Retries;
 use crate::runtime::message_view::OwnedMessage;
 use crate::runtime::offsets::Slot;
 use crate::runtime::pending::Pending;
@@ -44,9 +51,12 @@ pub(crate) struct Levels {
     pub peak_records: u64,
     pub peak_bytes: u64,
     pub held: u64,
+    /// Nacked records waiting out their back-off.
+    pub retrying: u64,
+    /// Buffered or held records waiting for an earlier record of their lane.
+    pub waiting: u64,
 }
 
-#[derive(Default)]
 struct State {
     buffer: VecDeque<Pending>,
     bytes: u64,
@@ -64,6 +74,21 @@ struct State {
     left: bool,
     /// Since when records have waited with no receiver taking any (`None`: nothing waits).
     waiting_since: Option<Instant>,
+    /// Lanes with a record out (`steady.ordering`).
+    lanes: Lanes,
+    /// Nacked records waiting out their back-off.
+    retries: Retries,
+}
+
+/// Where a record to take is.
+#[derive(Clone, Copy)]
+enum Source {
+    /// The first nacked record due.
+    Retry,
+    /// This index of the buffer.
+    Buffer(usize),
+    /// The first held record (the buffer is empty).
+    Held,
 }
 
 /// The bounded hand-off buffer.
@@ -86,16 +111,58 @@ pub(crate) struct Handoff {
 }
 
 impl State {
+    fn new(order: DeliveryOrder) -> State {
+        State {
+            buffer: VecDeque::new(),
+            bytes: 0,
+            held: VecDeque::new(),
+            peak_records: 0,
+            peak_bytes: 0,
+            receivers_waiting: 0,
+            poller_waiting: false,
+            closed: false,
+            failed: None,
+            stall: None,
+            left: false,
+            waiting_since: None,
+            lanes: Lanes::new(order),
+            retries: Retries::default(),
+        }
+    }
+
+    fn free(&self, r: &Pending) -> bool {
+        self.lanes.free(&r.slot, r.lane)
+    }
+
+    /// Where the next record to take is, at `now`.
+    fn next(&self, now: Instant) -> Option<Source> {
+        if self.retries.due(now) {
+            return Some(Source::Retry);
+        }
+        if !self.lanes.ordered() {
+            return match (self.buffer.is_empty(), self.held.is_empty()) {
+                (false, _) => Some(Source::Buffer(0)),
+                (true, false) => Some(Source::Held),
+                (true, true) => None,
+            };
+        }
+        if let Some(i) = self.buffer.iter().position(|r| self.free(r)) {
+            return Some(Source::Buffer(i));
+        }
+        let held = self.held.front();
+        (self.buffer.is_empty() && held.is_some_and(|r| self.free(r))).then_some(Source::Held)
+    }
+
     fn fits(&self, size: u64, max_records: usize, max_bytes: u64) -> bool {
         self.buffer.len() < max_records && self.bytes + size <= max_bytes
     }
 }
 
 impl Handoff {
-    /// An empty buffer with the given budgets.
-    pub fn new(max_records: usize, max_bytes: u64) -> Handoff {
+    /// An empty buffer with the given budgets, delivering in `order`.
+    pub fn new(max_records: usize, max_bytes: u64, order: DeliveryOrder) -> Handoff {
         Handoff {
-            state: Mutex::default(),
+            state: Mutex::new(State::new(order)),
             ready: Condvar::new(),
             room: Condvar::new(),
             rejoin_wanted: AtomicBool::new(false),
@@ -115,9 +182,13 @@ impl Handoff {
         if s.buffer.is_empty() && s.held.is_empty() && !records.is_empty() {
             s.waiting_since = Some(Instant::now());
         }
-        for r in records.drain(..) {
+        let ordered = s.lanes.ordered();
+        for mut r in records.drain(..) {
             if r.slot.fenced() {
                 continue;
+            }
+            if ordered {
+                r.lane = s.lanes.lane_of(r.key());
             }
             let size = r.size();
             if s.held.is_empty() && s.fits(size, self.max_records, self.max_bytes) {
@@ -180,7 +251,7 @@ impl Handoff {
         let Some((mut s, now)) = self.wait_for_records(timeout)? else {
             return Ok(None);
         };
-        let p = Self::take_one(&mut s);
+        let p = Self::take_one(&mut s, now);
         if let Some(p) = &p {
             p.slot.deliver([p.offset], now);
         }
@@ -200,9 +271,9 @@ impl Handoff {
         let Some((mut s, now)) = self.wait_for_records(timeout)? else {
             return Ok(Vec::new());
         };
-        let mut taken = Vec::with_capacity(max.min(s.buffer.len() + s.held.len()));
+        let mut taken = Vec::with_capacity(max.min(s.buffer.len() + s.held.len() + 1));
         while taken.len() < max {
-            match Self::take_one(&mut s) {
+            match Self::take_one(&mut s, now) {
                 Some(p) => taken.push(p),
                 None => break,
             }
@@ -221,8 +292,32 @@ impl Handoff {
                 record
             })
             .collect();
-        self.spent.lock().append(&mut spent);
+        if !spent.is_empty() {
+            self.spent.lock().append(&mut spent);
+        }
         Ok(records)
+    }
+
+    /// Queues a nacked record to go out again at `at` (its lane stays taken meanwhile).
+    pub fn retry(&self, record: Pending, at: Instant) {
+        let mut s = self.state.lock();
+        if s.closed || record.slot.fenced() {
+            return;
+        }
+        s.retries.add(record, at);
+        if s.receivers_waiting > 0 {
+            // They wait until their deadline or the next due time: this one may be sooner.
+            self.ready.notify_all();
+        }
+    }
+
+    /// Frees `lane` of `slot`: its record was settled. A receiver is woken, since the next
+    /// record of the lane may go out now.
+    pub fn release_lane(&self, slot: &Slot, lane: u64) {
+        let mut s = self.state.lock();
+        if s.lanes.release(slot, lane) && s.receivers_waiting > 0 {
+            self.ready.notify_one();
+        }
     }
 
     /// Frees the messages receivers copied (poll thread); `scratch` is an empty vector to swap
@@ -265,14 +360,14 @@ impl Handoff {
                 s.left = false;
                 self.rejoin_wanted.store(true, Ordering::Release);
             }
-            if !(s.buffer.is_empty() && s.held.is_empty()) {
+            if s.next(now).is_some() {
                 return Ok(Some((s, now)));
             }
             if deadline.is_some_and(|d| now >= d) {
                 return Ok(None);
             }
             s.receivers_waiting += 1;
-            match deadline {
+            match deadline.into_iter().chain(s.retries.next_due()).min() {
                 Some(d) => {
                     self.ready.wait_until(&mut s, d);
                 }
@@ -283,18 +378,22 @@ impl Handoff {
         }
     }
 
-    /// The first buffered record or, with the buffer empty, the first held one: the way a
-    /// record larger than the whole budget reaches the application. Neither ever holds a
-    /// record of a fenced slot (`push` drops them, `fence` removes them).
-    fn take_one(s: &mut State) -> Option<Pending> {
-        let r = match s.buffer.pop_front() {
-            Some(r) => {
+    /// The next record to take at `now`, its lane taken: a nacked one due, else the first
+    /// buffered record whose lane is free or, with the buffer empty, the first held one — the
+    /// way a record larger than the whole budget reaches the application. None is ever of a
+    /// fenced slot (`push` drops them, `fence` removes them).
+    fn take_one(s: &mut State, now: Instant) -> Option<Pending> {
+        let r = match s.next(now)? {
+            Source::Retry => return s.retries.pop_due(now),
+            Source::Buffer(i) => {
+                let r = s.buffer.remove(i).expect("index found");
                 s.bytes -= r.size();
                 r
             }
-            None => s.held.pop_front()?,
+            Source::Held => s.held.pop_front()?,
         };
         debug_assert!(!r.slot.fenced());
+        s.lanes.claim(&r.slot, r.lane);
         Some(r)
     }
 
@@ -326,19 +425,24 @@ impl Handoff {
         let before = s.buffer.len() + s.held.len();
         s.buffer.retain(|r| !r.slot.fenced());
         s.held.retain(|r| !r.slot.fenced());
+        let retrying = s.retries.remove(|r| r.slot.fenced());
+        s.lanes.forget(slots);
         s.bytes = s.buffer.iter().map(Pending::size).sum();
-        let dropped = before - s.buffer.len() - s.held.len();
+        let dropped = before - s.buffer.len() - s.held.len() + retrying.len();
         if s.buffer.is_empty() && s.held.is_empty() {
             s.waiting_since = None;
         }
         if s.poller_waiting && self.low_water(&s) {
             self.room.notify_one();
         }
+        drop(s);
+        drop(retrying);
         dropped
     }
 
-    /// Drops the buffered and held records of `slot` without fencing it (a seek, or a pause
-    /// giving them back to librdkafka); returns the first offset dropped.
+    /// Drops the buffered, held and nacked records of `slot` without fencing it (a seek, or a
+    /// pause giving them back to librdkafka); returns the first offset dropped. The lanes the
+    /// nacked ones held are freed.
     pub fn take_back(&self, slot: &Arc<Slot>) -> Option<i64> {
         let mut s = self.state.lock();
         let mut first = None;
@@ -351,6 +455,12 @@ impl Handoff {
         };
         s.buffer.retain(&mut keep);
         s.held.retain(&mut keep);
+        let retrying = s.retries.remove(|r| !keep(r));
+        for r in &retrying {
+            if let Some(lane) = r.lane {
+                s.lanes.release(slot, lane);
+            }
+        }
         s.bytes = s.buffer.iter().map(Pending::size).sum();
         if s.buffer.is_empty() && s.held.is_empty() {
             s.waiting_since = None;
@@ -378,7 +488,12 @@ impl Handoff {
             self.ready.notify_all();
             self.room.notify_all();
             s.bytes = 0;
-            (std::mem::take(&mut s.buffer), std::mem::take(&mut s.held))
+            s.lanes.clear();
+            (
+                std::mem::take(&mut s.buffer),
+                std::mem::take(&mut s.held),
+                std::mem::take(&mut s.retries),
+            )
         };
         drop(dropped);
         while self.copying.load(Ordering::Acquire) > 0 {
@@ -426,8 +541,13 @@ impl Handoff {
     }
 
     /// When records began to wait with no receiver taking any, and the first of them.
+    /// Records waiting for their lane while receivers wait for records are not idle: the
+    /// application is calling `recv`.
     pub fn idle_since(&self) -> Option<(Instant, Arc<Slot>, i64)> {
         let s = self.state.lock();
+        if s.receivers_waiting > 0 {
+            return None;
+        }
         let first = s.buffer.front().or(s.held.front())?;
         Some((s.waiting_since?, first.slot.clone(), first.offset))
     }
@@ -441,6 +561,13 @@ impl Handoff {
             peak_records: s.peak_records,
             peak_bytes: s.peak_bytes,
             held: s.held.len() as u64,
+            retrying: s.retries.len() as u64,
+            waiting: if s.lanes.ordered() {
+                let waits = |r: &&Pending| !s.free(r);
+                (s.buffer.iter().filter(waits).count() + s.held.iter().filter(waits).count()) as u64
+            } else {
+                0
+            },
         }
     }
 }
@@ -488,7 +615,7 @@ mod tests {
 
     #[test]
     fn bytes_never_exceed_the_budget_and_order_is_kept() {
-        let h = Handoff::new(100, 1000);
+        let h = Handoff::new(100, 1000, DeliveryOrder::Unordered);
         let s = slot(0);
         let mut batch: Vec<Pending> = (0..5).map(|o| record(&s, o, 400)).collect();
         h.push(&mut batch);
@@ -507,7 +634,7 @@ mod tests {
 
     #[test]
     fn record_limit_applies_too() {
-        let h = Handoff::new(2, 1 << 20);
+        let h = Handoff::new(2, 1 << 20, DeliveryOrder::Unordered);
         let s = slot(0);
         let mut batch: Vec<Pending> = (0..3).map(|o| record(&s, o, 1)).collect();
         h.push(&mut batch);
@@ -517,7 +644,7 @@ mod tests {
 
     #[test]
     fn a_record_larger_than_the_budget_is_delivered_alone() {
-        let h = Handoff::new(10, 1024);
+        let h = Handoff::new(10, 1024, DeliveryOrder::Unordered);
         let s = slot(0);
         let mut batch = vec![record(&s, 0, 100), record(&s, 1, 5000), record(&s, 2, 100)];
         h.push(&mut batch);
@@ -540,7 +667,7 @@ mod tests {
 
     #[test]
     fn low_water_is_half_of_both_budgets_with_nothing_held() {
-        let h = Handoff::new(4, 1 << 20);
+        let h = Handoff::new(4, 1 << 20, DeliveryOrder::Unordered);
         let s = slot(0);
         let mut batch: Vec<Pending> = (0..5).map(|o| record(&s, o, 1)).collect();
         h.push(&mut batch);
@@ -554,7 +681,7 @@ mod tests {
 
     #[test]
     fn the_poll_thread_is_woken_at_low_water() {
-        let h = Arc::new(Handoff::new(2, 1 << 20));
+        let h = Arc::new(Handoff::new(2, 1 << 20, DeliveryOrder::Unordered));
         let s = slot(0);
         let mut batch: Vec<Pending> = (0..3).map(|o| record(&s, o, 1)).collect();
         h.push(&mut batch);
@@ -571,7 +698,7 @@ mod tests {
 
     #[test]
     fn fenced_partitions_are_dropped_and_never_delivered() {
-        let h = Handoff::new(2, 1 << 20);
+        let h = Handoff::new(2, 1 << 20, DeliveryOrder::Unordered);
         let (a, b) = (slot(0), slot(1));
         let mut batch = vec![record(&a, 0, 1), record(&b, 0, 1), record(&a, 1, 1)];
         h.push(&mut batch);
@@ -586,7 +713,7 @@ mod tests {
 
     #[test]
     fn taking_back_a_partition_drops_only_its_records() {
-        let h = Handoff::new(2, 1 << 20);
+        let h = Handoff::new(2, 1 << 20, DeliveryOrder::Unordered);
         let (a, b) = (slot(0), slot(1));
         let mut batch = vec![record(&a, 3, 1), record(&b, 0, 1), record(&a, 4, 1)];
         h.push(&mut batch);
@@ -600,7 +727,7 @@ mod tests {
 
     #[test]
     fn close_wakes_blocked_receivers() {
-        let h = Arc::new(Handoff::new(2, 1 << 20));
+        let h = Arc::new(Handoff::new(2, 1 << 20, DeliveryOrder::Unordered));
         let waiters: Vec<_> = (0..3)
             .map(|_| {
                 let h = h.clone();
@@ -617,7 +744,7 @@ mod tests {
 
     #[test]
     fn release_closes_and_frees_everything_held() {
-        let h = Handoff::new(2, 1 << 20);
+        let h = Handoff::new(2, 1 << 20, DeliveryOrder::Unordered);
         let s = slot(0);
         let mut batch: Vec<Pending> = (0..5).map(|o| record(&s, o, 1)).collect();
         h.push(&mut batch);
@@ -630,7 +757,7 @@ mod tests {
 
     #[test]
     fn a_stall_is_reported_once_then_the_next_recv_asks_to_rejoin() {
-        let h = Handoff::new(2, 1 << 20);
+        let h = Handoff::new(2, 1 << 20, DeliveryOrder::Unordered);
         h.report_stall(stall(7), true);
         assert!(matches!(h.pop(NOW), Err(Error::Stalled { offset: 7, .. })));
         assert!(!h.take_rejoin());
@@ -642,7 +769,7 @@ mod tests {
 
     #[test]
     fn a_stall_without_leaving_asks_for_no_rejoin() {
-        let h = Handoff::new(2, 1 << 20);
+        let h = Handoff::new(2, 1 << 20, DeliveryOrder::Unordered);
         h.report_stall(stall(7), false);
         assert!(matches!(h.pop(NOW), Err(Error::Stalled { offset: 7, .. })));
         assert!(matches!(h.pop(NOW), Ok(None)));
@@ -660,11 +787,11 @@ mod tests {
 
     #[test]
     fn a_failure_ends_every_recv_until_close() {
-        let h = Arc::new(Handoff::new(2, 1 << 20));
+        let h = Arc::new(Handoff::new(2, 1 << 20, DeliveryOrder::Unordered));
         let s = slot(0);
         h.push(&mut vec![record(&s, 0, 1)]);
         let blocked = {
-            let h = Arc::new(Handoff::new(2, 1 << 20));
+            let h = Arc::new(Handoff::new(2, 1 << 20, DeliveryOrder::Unordered));
             let waiter = {
                 let h = h.clone();
                 std::thread::spawn(move || h.pop(Duration::from_secs(3600)))
@@ -690,7 +817,7 @@ mod tests {
 
     #[test]
     fn idle_since_counts_from_the_last_take() {
-        let h = Handoff::new(4, 1 << 20);
+        let h = Handoff::new(4, 1 << 20, DeliveryOrder::Unordered);
         let s = slot(0);
         assert!(h.idle_since().is_none());
         h.push(&mut (0..3).map(|o| record(&s, o, 1)).collect());
@@ -706,9 +833,141 @@ mod tests {
 
     #[test]
     fn recv_times_out_with_none() {
-        let h = Handoff::new(2, 1 << 20);
+        let h = Handoff::new(2, 1 << 20, DeliveryOrder::Unordered);
         let start = Instant::now();
         assert!(matches!(h.pop(Duration::from_millis(30)), Ok(None)));
         assert!(start.elapsed() >= Duration::from_millis(30));
+    }
+
+    fn keyed(slot: &Arc<Slot>, offset: i64, key: &[u8]) -> Pending {
+        slot.register([offset]);
+        Pending::record(Record::new(
+            slot.clone(),
+            offset,
+            Some(key),
+            None,
+            Vec::new(),
+            None,
+        ))
+    }
+
+    fn release(h: &Handoff, r: &Record) {
+        h.release_lane(&r.slot, r.lane.expect("an ordered record has a lane"));
+    }
+
+    #[test]
+    fn key_order_keeps_one_record_per_key_out() {
+        let h = Handoff::new(100, 1 << 20, DeliveryOrder::Key);
+        let s = slot(0);
+        let mut batch = vec![
+            keyed(&s, 0, b"a"),
+            keyed(&s, 1, b"a"),
+            keyed(&s, 2, b"b"),
+            keyed(&s, 3, b"a"),
+        ];
+        h.push(&mut batch);
+        let first = h.pop_batch(10, NOW).unwrap();
+        assert_eq!(offsets(&first), vec![0, 2], "one record per key");
+        assert_eq!(h.levels().waiting, 2);
+        assert!(h.pop(NOW).unwrap().is_none(), "a's next waits for 0");
+        release(&h, &first[1]);
+        assert!(
+            h.pop(NOW).unwrap().is_none(),
+            "b's release frees nothing of a"
+        );
+        release(&h, &first[0]);
+        let next = h.pop_batch(10, NOW).unwrap();
+        assert_eq!(offsets(&next), vec![1], "a in offset order");
+        release(&h, &next[0]);
+        assert_eq!(h.pop(NOW).unwrap().unwrap().offset, 3);
+    }
+
+    #[test]
+    fn partition_order_keeps_one_record_per_partition_out() {
+        let h = Handoff::new(100, 1 << 20, DeliveryOrder::Partition);
+        let (a, b) = (slot(0), slot(1));
+        let mut batch = vec![record(&a, 0, 1), record(&a, 1, 1), record(&b, 0, 1)];
+        h.push(&mut batch);
+        let got = h.pop_batch(10, NOW).unwrap();
+        assert_eq!(
+            got.iter()
+                .map(|r| (r.partition, r.offset))
+                .collect::<Vec<_>>(),
+            vec![(0, 0), (1, 0)]
+        );
+        release(&h, &got[0]);
+        assert_eq!(h.pop(NOW).unwrap().unwrap().offset, 1);
+    }
+
+    #[test]
+    fn records_without_a_key_keep_no_order() {
+        let h = Handoff::new(100, 1 << 20, DeliveryOrder::Key);
+        let s = slot(0);
+        h.push(&mut (0..3).map(|o| record(&s, o, 1)).collect());
+        assert_eq!(offsets(&h.pop_batch(10, NOW).unwrap()), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn a_blocked_receiver_is_woken_when_the_lane_is_freed() {
+        let h = Arc::new(Handoff::new(100, 1 << 20, DeliveryOrder::Partition));
+        let s = slot(0);
+        h.push(&mut vec![record(&s, 0, 1), record(&s, 1, 1)]);
+        let first = h.pop(NOW).unwrap().unwrap();
+        let waiter = {
+            let h = h.clone();
+            std::thread::spawn(move || h.pop(Duration::from_secs(60)))
+        };
+        while h.state.lock().receivers_waiting == 0 {
+            std::thread::yield_now();
+        }
+        release(&h, &first);
+        assert_eq!(waiter.join().unwrap().unwrap().unwrap().offset, 1);
+    }
+
+    #[test]
+    fn a_nacked_record_goes_out_again_when_due_and_keeps_its_lane() {
+        let h = Handoff::new(100, 1 << 20, DeliveryOrder::Key);
+        let s = slot(0);
+        h.push(&mut vec![keyed(&s, 0, b"a"), keyed(&s, 1, b"a")]);
+        let first = h.pop(NOW).unwrap().unwrap();
+        let due = Instant::now() + Duration::from_millis(30);
+        h.retry(Pending::record(first.redelivery()), due);
+        assert_eq!(h.levels().retrying, 1);
+        assert!(
+            h.pop(NOW).unwrap().is_none(),
+            "not due; offset 1 waits for its key"
+        );
+        let again = h.pop(Duration::from_secs(60)).unwrap().unwrap();
+        assert!(Instant::now() >= due);
+        assert_eq!((again.offset, again.attempt()), (0, 2));
+        release(&h, &again);
+        assert_eq!(h.pop(NOW).unwrap().unwrap().offset, 1);
+    }
+
+    #[test]
+    fn fencing_drops_nacked_records_and_frees_their_lanes() {
+        let h = Handoff::new(100, 1 << 20, DeliveryOrder::Partition);
+        let s = slot(0);
+        h.push(&mut vec![record(&s, 0, 1)]);
+        let r = h.pop(NOW).unwrap().unwrap();
+        h.retry(Pending::record(r.redelivery()), Instant::now());
+        assert_eq!(h.fence(std::slice::from_ref(&s)), 1);
+        assert_eq!(h.levels().retrying, 0);
+        assert!(h.state.lock().lanes.free(&s, Some(0)));
+    }
+
+    #[test]
+    fn taking_back_a_partition_takes_its_nacked_records_and_lanes() {
+        let h = Handoff::new(100, 1 << 20, DeliveryOrder::Partition);
+        let s = slot(0);
+        h.push(&mut vec![record(&s, 4, 1), record(&s, 5, 1)]);
+        let r = h.pop(NOW).unwrap().unwrap();
+        h.retry(
+            Pending::record(r.redelivery()),
+            Instant::now() + Duration::from_secs(60),
+        );
+        assert_eq!(h.take_back(&s), Some(4));
+        assert_eq!(h.levels().retrying, 0);
+        assert!(h.state.lock().lanes.free(&s, Some(0)));
     }
 }

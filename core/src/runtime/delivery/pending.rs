@@ -21,6 +21,8 @@ pub(crate) struct Pending {
     pub offset: i64,
     /// Key + payload bytes, counted against `steady.buffer.max.bytes`.
     size: u64,
+    /// Its lane under `steady.ordering` (set by the hand-off).
+    pub lane: Option<u64>,
     body: Body,
 }
 
@@ -42,6 +44,7 @@ impl Pending {
             slot,
             offset,
             size: size as u64,
+            lane: None,
             body: Body::Message(m, headers),
         }
     }
@@ -52,6 +55,7 @@ impl Pending {
             slot: r.slot.clone(),
             offset: r.offset,
             size: r.size(),
+            lane: r.lane,
             body: Body::Record(r),
         }
     }
@@ -61,11 +65,21 @@ impl Pending {
         self.size
     }
 
+    /// The key, if any.
+    pub fn key(&self) -> Option<&[u8]> {
+        match &self.body {
+            Body::Message(m, _) => m.view().key(),
+            Body::Record(r) => r.key(),
+        }
+    }
+
     /// The record, and the message it was copied from (if it was one), to be freed.
     pub fn into_record(self) -> (Record, Option<OwnedMessage>) {
-        match self.body {
+        let (mut record, spent) = match self.body {
             Body::Message(m, headers) => (Record::copy(&m.view(), self.slot, headers), Some(m)),
             Body::Record(r) => (r, None),
-        }
+        };
+        record.lane = self.lane;
+        (record, spent)
     }
 }

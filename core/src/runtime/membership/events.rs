@@ -12,8 +12,8 @@
 //! - `Assigned`: the new partitions stay paused until it is done (at most
 //!   `steady.processing.timeout.ms`), so state can be loaded before their first record.
 //!
-//! The queue keeps at most [`CAPACITY`] events; beyond that the oldest commit result is
-//! dropped (and counted). Rebalance events are never dropped.
+//! The queue keeps at most [`CAPACITY`] events; beyond that the oldest result (of a commit or a
+//! dead letter) is dropped (and counted). Rebalance events are never dropped.
 
 use crate::runtime::kafka_error::KafkaError;
 use crate::runtime::Error;
@@ -39,16 +39,22 @@ pub enum EventKind {
     Lost,
     /// A commit finished; each partition carries the offset committed (or tried).
     Committed,
+    /// A record went to `steady.dlq.topic` (its source partition and offset): acknowledged by
+    /// the broker when the event has no error; with one, the produce failed, the record stays
+    /// pending and is sent again.
+    DeadLettered,
 }
 
 impl EventKind {
-    /// The name used in every language: `assigned`, `revoked`, `lost`, `committed`.
+    /// The name used in every language: `assigned`, `revoked`, `lost`, `committed`,
+    /// `dead_lettered`.
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::Assigned => "assigned",
             EventKind::Revoked => "revoked",
             EventKind::Lost => "lost",
             EventKind::Committed => "committed",
+            EventKind::DeadLettered => "dead_lettered",
         }
     }
 }
@@ -150,6 +156,17 @@ impl Event {
         }
     }
 
+    /// A dead letter's outcome for the record at `source`.
+    pub(crate) fn dead_lettered(source: PartitionOffset, error: Option<KafkaError>) -> Event {
+        Event {
+            kind: EventKind::DeadLettered,
+            partitions: vec![source],
+            reason: None,
+            error,
+            completion: None,
+        }
+    }
+
     /// This event, done when `completion` is completed.
     pub(crate) fn handled_by(mut self, completion: Arc<Completion>) -> Event {
         self.completion = Some(completion);
@@ -241,7 +258,9 @@ impl Events {
             return;
         }
         if q.events.len() >= CAPACITY {
-            if let Some(i) = q.events.iter().position(|e| e.kind == EventKind::Committed) {
+            let result =
+                |e: &Event| matches!(e.kind, EventKind::Committed | EventKind::DeadLettered);
+            if let Some(i) = q.events.iter().position(result) {
                 drop(q.events.remove(i));
                 self.dropped.fetch_add(1, Ordering::Relaxed);
             }

@@ -39,6 +39,12 @@ pub(crate) struct Metrics {
     pub commits_failed: AtomicU64,
     /// Revokes given up before the application was done with their `Revoked` event.
     pub revoke_timeouts: AtomicU64,
+    /// Redeliveries scheduled by nacks.
+    pub retries: AtomicU64,
+    /// Records the dead-letter topic acknowledged.
+    pub dead_lettered: AtomicU64,
+    /// Dead-letter produces that failed.
+    pub dead_letter_failures: AtomicU64,
     /// Delivery → ack times.
     pub processing: Durations,
     /// Rebalance durations: from a revoke (or the start) to the assignment after it.

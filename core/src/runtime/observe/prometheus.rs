@@ -142,7 +142,7 @@ fn partition_labels(topic: &str, partition: i32) -> String {
 }
 
 fn consumer_families(out: &mut Text, s: &Stats) {
-    let counters: [(&str, &str, u64); 9] = [
+    let counters: [(&str, &str, u64); 12] = [
         (
             "steady_rebalances_total",
             "Rebalance callbacks (assign or revoke).",
@@ -188,6 +188,21 @@ fn consumer_families(out: &mut Text, s: &Stats) {
             "Records handed to the application.",
             s.delivered,
         ),
+        (
+            "steady_retries_total",
+            "Redeliveries scheduled by nacks.",
+            s.retries,
+        ),
+        (
+            "steady_dead_lettered_total",
+            "Records the dead-letter topic acknowledged.",
+            s.dead_lettered,
+        ),
+        (
+            "steady_dead_letter_failures_total",
+            "Dead-letter produces that failed (the record stays pending).",
+            s.dead_letter_failures,
+        ),
     ];
     for (name, help, value) in counters {
         out.family(name, "counter", help);
@@ -204,7 +219,7 @@ fn consumer_families(out: &mut Text, s: &Stats) {
         "outcome=\"failure\"",
         s.commits_failed as f64,
     );
-    let gauges: [(&str, &str, f64); 7] = [
+    let gauges: [(&str, &str, f64); 10] = [
         (
             "steady_assigned_partitions",
             "Partitions assigned now.",
@@ -239,6 +254,21 @@ fn consumer_families(out: &mut Text, s: &Stats) {
             "steady_failed",
             "1 once a fatal error ended the consumer.",
             f64::from(u8::from(s.fatal_error.is_some())),
+        ),
+        (
+            "steady_parked_records",
+            "Records out of attempts or rejected, not yet in the dead-letter topic.",
+            s.parked_records as f64,
+        ),
+        (
+            "steady_retrying_records",
+            "Nacked records waiting out their back-off.",
+            s.retrying_records as f64,
+        ),
+        (
+            "steady_waiting_records",
+            "Records waiting for an earlier record of their key or partition.",
+            s.waiting_records as f64,
         ),
     ];
     for (name, help, value) in gauges {

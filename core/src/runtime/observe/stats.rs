@@ -118,6 +118,21 @@ pub struct Stats {
     pub log_records_dropped: u64,
     /// Every assigned partition: offsets, lag and counts.
     pub partitions: Vec<PartitionStats>,
+    /// Redeliveries scheduled by nacks since start.
+    pub retries: u64,
+    /// Records the dead-letter topic acknowledged since start.
+    pub dead_lettered: u64,
+    /// Dead-letter produces that failed since start (each record stays pending and is sent
+    /// again).
+    pub dead_letter_failures: u64,
+    /// Records out of attempts or rejected, not yet acknowledged by the dead-letter topic
+    /// (without one they stay here): the committed offset stays before them.
+    pub parked_records: u64,
+    /// Nacked records waiting out their back-off.
+    pub retrying_records: u64,
+    /// Records in the hand-off waiting for an earlier record of their key or partition
+    /// (`steady.ordering`).
+    pub waiting_records: u64,
 }
 
 /// The figures of one assigned partition.
@@ -198,6 +213,12 @@ impl Stats {
             rebalance_ms_max: m.rebalance_times.max().map(ms),
             log_records_dropped: shared.log.dropped.load(Relaxed),
             partitions: partitions(shared, &slots),
+            retries: m.retries.load(Relaxed),
+            dead_lettered: m.dead_lettered.load(Relaxed),
+            dead_letter_failures: m.dead_letter_failures.load(Relaxed),
+            parked_records: slots.iter().map(|s| s.parked() as u64).sum(),
+            retrying_records: levels.retrying,
+            waiting_records: levels.waiting,
         }
     }
 }

@@ -222,6 +222,9 @@ impl PollLoop {
         }
         self.shared.handoff.free_spent(&mut self.spent);
         let now = Instant::now();
+        if let Some(dlq) = self.shared.dead_letters.get() {
+            dlq.serve(&self.shared, now);
+        }
         let requests = self.shared.control.take();
         if !requests.is_empty() {
             requests::serve(&self.consumer, &self.shared, requests);
@@ -307,6 +310,10 @@ impl PollLoop {
         let slots = shared.assignment.remove_all();
         if !shared.handoff.failed() {
             let deadline = Instant::now() + shared.config.revoke_drain;
+            // What the dead-letter topic acknowledges by then is in the closing commit.
+            if let Some(dlq) = shared.dead_letters.get() {
+                dlq.flush(deadline);
+            }
             rebalance::give_up(
                 &self.consumer,
                 shared,

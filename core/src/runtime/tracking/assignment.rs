@@ -3,15 +3,20 @@
 
 use crate::runtime::metrics::Metrics;
 use crate::runtime::offsets::Slot;
+use crate::runtime::shared::Shared;
 use parking_lot::Mutex;
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 /// The live assignment. Changed only on the poll thread (rebalance callbacks); read anywhere.
 #[derive(Default)]
 pub(crate) struct Assignment {
+    /// The consumer the slots belong to.
+    owner: Weak<Shared>,
+    /// Records are delivered in offset order (`steady.ordering=unordered`).
+    in_order: bool,
     slots: Mutex<Vec<Arc<Slot>>>,
     last_epoch: AtomicU64,
     /// Backpressure is in force: every assigned partition is paused.
@@ -21,6 +26,15 @@ pub(crate) struct Assignment {
 }
 
 impl Assignment {
+    /// Nothing assigned yet, for the consumer `owner`; `in_order` as in [`Slot::owned_by`].
+    pub fn new(owner: Weak<Shared>, in_order: bool) -> Assignment {
+        Assignment {
+            owner,
+            in_order,
+            ..Assignment::default()
+        }
+    }
+
     /// Starts a new epoch for every partition of `tpl`; returns the new slots. A slot still
     /// present for one of them (an assign without a revoke) is replaced and returned second.
     pub fn add(
@@ -36,12 +50,8 @@ impl Assignment {
                 replaced.push(slots.swap_remove(i));
             }
             let epoch = self.last_epoch.fetch_add(1, Ordering::Relaxed) + 1;
-            let slot = Arc::new(Slot::new(
-                e.topic().into(),
-                e.partition(),
-                epoch,
-                metrics.clone(),
-            ));
+            let slot = Slot::new(e.topic().into(), e.partition(), epoch, metrics.clone());
+            let slot = Arc::new(slot.owned_by(self.owner.clone(), self.in_order));
             slots.push(slot.clone());
             added.push(slot);
         }

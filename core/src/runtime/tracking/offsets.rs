@@ -12,11 +12,12 @@
 //! that epoch find the mark and are ignored, so no counter of a newer epoch can leak.
 
 use crate::runtime::metrics::{Metrics, PartitionCounters};
+use crate::runtime::shared::Shared;
 use crate::runtime::Error;
 use parking_lot::{Condvar, Mutex};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 /// Where one polled record is.
@@ -26,11 +27,15 @@ enum Mark {
     Buffered,
     /// Taken by the application at `since`; `reported` once the watchdog counted it.
     Delivered { since: Instant, reported: bool },
+    /// Nacked: waiting out its back-off to be delivered again.
+    Retrying,
+    /// Out of attempts or rejected: on its way to the dead-letter topic, or kept pending
+    /// without one.
+    Parked,
     /// Processed.
     Acked,
 }
 
-#[derive(Default)]
 struct Window {
     /// (offset, mark), ascending offsets; the front is never Acked.
     entries: VecDeque<(i64, Mark)>,
@@ -40,6 +45,21 @@ struct Window {
     in_flight: usize,
     /// Of those, reported stuck by the watchdog (a revoke does not wait for them).
     stuck: usize,
+    /// Records were delivered in offset order so far (none redelivered, no ordering mode):
+    /// the watchdog may stop at the first young delivery.
+    in_order: bool,
+}
+
+impl Default for Window {
+    fn default() -> Window {
+        Window {
+            entries: VecDeque::new(),
+            next: None,
+            in_flight: 0,
+            stuck: 0,
+            in_order: true,
+        }
+    }
 }
 
 impl Window {
@@ -87,6 +107,8 @@ pub(crate) struct Slot {
     metrics: Arc<Metrics>,
     /// The partition's own counters (shared by its epochs).
     pub counters: Arc<PartitionCounters>,
+    /// The consumer's state, for nacks and lane releases of its records (none in unit tests).
+    owner: Weak<Shared>,
 }
 
 impl std::fmt::Debug for Slot {
@@ -111,7 +133,21 @@ impl Slot {
             holds: AtomicU8::new(0),
             kafka_state: AtomicU8::new(UNKNOWN),
             metrics,
+            owner: Weak::new(),
         }
+    }
+
+    /// This slot, of the consumer `owner`; `in_order`: records are delivered in offset order
+    /// (no ordering mode that lets a later record overtake a waiting one).
+    pub fn owned_by(mut self, owner: Weak<Shared>, in_order: bool) -> Slot {
+        self.owner = owner;
+        self.window.get_mut().in_order = in_order;
+        self
+    }
+
+    /// The consumer's state, unless it is gone.
+    pub fn owner(&self) -> Option<Arc<Shared>> {
+        self.owner.upgrade()
     }
 
     /// "topic/partition".
@@ -145,7 +181,7 @@ impl Slot {
         let mut delivered = 0;
         for offset in offsets {
             if let Some(i) = w.find(offset) {
-                if w.entries[i].1 == Mark::Buffered {
+                if matches!(w.entries[i].1, Mark::Buffered | Mark::Retrying) {
                     w.entries[i].1 = Mark::Delivered {
                         since: now,
                         reported: false,
@@ -165,25 +201,42 @@ impl Slot {
         }
     }
 
-    /// Marks `offset` processed. Acks of a revoked epoch, of unknown or of already acked
-    /// offsets are ignored (counted as stale). Fails only once the consumer is closed.
-    pub fn ack(&self, offset: i64) -> Result<(), Error> {
+    /// Marks `offset` processed (see [`settle`](Slot::settle)).
+    pub fn ack(&self, offset: i64) -> Result<bool, Error> {
+        self.settle(offset, Outcome::Ack)
+    }
+
+    /// What the application decided for the delivered record at `offset`: processed (also a
+    /// parked record the dead-letter topic acknowledged), to be delivered again, or parked.
+    /// Returns whether it took effect; verdicts on a revoked epoch, on unknown offsets or on
+    /// records not in the application's hands are ignored (counted as stale acks). Fails only
+    /// once the consumer is closed.
+    pub fn settle(&self, offset: i64, outcome: Outcome) -> Result<bool, Error> {
         let now = Instant::now();
-        let since = {
+        let effect = {
             let mut w = self.window.lock();
             // Checked under the window's lock, which the closing commit takes to read the
             // watermark after setting `closed`: an ack that succeeds is in that commit.
             if self.metrics.closed.load(Ordering::Acquire) {
                 return Err(Error::Closed);
             }
-            // A revoked epoch's window still takes the ack (the watchdog asks whether a stuck
-            // handler returned), but it is counted as stale: nothing of it is committed.
-            let since = match w.find(offset).map(|i| (i, w.entries[i].1)) {
-                Some((i, Mark::Delivered { since, reported })) => {
-                    w.entries[i].1 = Mark::Acked;
+            // A revoked epoch's window still takes the verdict (the watchdog asks whether a
+            // stuck handler returned), but it is counted as stale: nothing of it is committed.
+            let effect = match (w.find(offset).map(|i| (i, w.entries[i].1)), outcome) {
+                (Some((i, Mark::Delivered { since, reported })), _) => {
+                    w.entries[i].1 = match outcome {
+                        Outcome::Ack => Mark::Acked,
+                        Outcome::Nack => Mark::Retrying,
+                        Outcome::Park => Mark::Parked,
+                    };
                     w.in_flight -= 1;
                     w.stuck -= usize::from(reported);
-                    (!self.revoked()).then_some(since)
+                    w.in_order &= outcome != Outcome::Nack;
+                    Some(Some(since))
+                }
+                (Some((i, Mark::Parked)), Outcome::Ack) => {
+                    w.entries[i].1 = Mark::Acked;
+                    Some(None)
                 }
                 _ => None,
             };
@@ -193,20 +246,33 @@ impl Slot {
             if w.in_flight <= w.stuck && self.draining.load(Ordering::Acquire) {
                 self.drained.notify_all();
             }
-            since
+            effect.filter(|_| !self.revoked())
         };
-        match since {
-            Some(since) => {
+        match (effect, outcome) {
+            (None, _) => {
+                self.metrics.stale_acks.fetch_add(1, Ordering::Relaxed);
+            }
+            (Some(since), Outcome::Ack) => {
                 if !self.metrics.details_off {
                     self.counters.acked.fetch_add(1, Ordering::Relaxed);
                 }
-                self.metrics.record_ack(now.duration_since(since), now)
+                match since {
+                    Some(since) => self.metrics.record_ack(now.duration_since(since), now),
+                    None => {
+                        self.metrics.acked.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
             }
-            None => {
-                self.metrics.stale_acks.fetch_add(1, Ordering::Relaxed);
-            }
+            (Some(_), _) => {}
         }
-        Ok(())
+        Ok(effect.is_some())
+    }
+
+    /// Records parked in this epoch: out of attempts or rejected, not yet acknowledged by the
+    /// dead-letter topic.
+    pub fn parked(&self) -> usize {
+        let w = self.window.lock();
+        w.entries.iter().filter(|e| e.1 == Mark::Parked).count()
     }
 
     /// The offset to commit: the first unacked one, or the last polled + 1 when all are acked.
@@ -271,8 +337,9 @@ impl Slot {
     pub fn rewind(&self, offset: i64) -> usize {
         let mut w = self.window.lock();
         let before = w.in_flight;
+        // Retrying records are taken back with the buffered ones; parked ones stay pending.
         w.entries
-            .retain(|&(o, mark)| o < offset && mark != Mark::Buffered);
+            .retain(|&(o, mark)| o < offset && !matches!(mark, Mark::Buffered | Mark::Retrying));
         w.in_flight = w.entries.iter().filter(|e| is_delivered(e.1)).count();
         w.stuck = w.entries.iter().filter(|e| is_stuck(e.1)).count();
         while matches!(w.entries.front(), Some((_, Mark::Acked))) {
@@ -287,7 +354,10 @@ impl Slot {
     /// anything was polled.
     pub fn next_delivery(&self) -> Option<i64> {
         let w = self.window.lock();
-        let buffered = w.entries.iter().find(|e| e.1 == Mark::Buffered);
+        let buffered = w
+            .entries
+            .iter()
+            .find(|e| matches!(e.1, Mark::Buffered | Mark::Retrying));
         buffered.map(|e| e.0).or(w.next)
     }
 
@@ -340,14 +410,19 @@ impl Slot {
         let mut w = self.window.lock();
         let mut found = Vec::new();
         let mut newly = 0;
+        let in_order = w.in_order;
         for (offset, mark) in w.entries.iter_mut() {
             match mark {
-                Mark::Buffered => break, // delivery is in order: nothing later was delivered
-                Mark::Acked => {}
+                // Delivery in offset order: nothing later was delivered.
+                Mark::Buffered if in_order => break,
+                Mark::Buffered | Mark::Retrying | Mark::Parked | Mark::Acked => {}
                 Mark::Delivered { since, reported } => {
                     let elapsed = now.saturating_duration_since(*since);
                     if elapsed < timeout {
-                        break; // later deliveries are younger
+                        if in_order {
+                            break; // later deliveries are younger
+                        }
+                        continue;
                     }
                     if !*reported {
                         *reported = true;
@@ -363,6 +438,17 @@ impl Slot {
         w.stuck += newly;
         found
     }
+}
+
+/// The application's verdict on a delivered record ([`Slot::settle`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Processed: it counts toward the committable prefix.
+    Ack,
+    /// Failed, to be delivered again after a back-off.
+    Nack,
+    /// Out of attempts or rejected: it waits for the dead-letter topic (or stays pending).
+    Park,
 }
 
 /// The partitions of `slots` as "t/0, t/1".
@@ -605,5 +691,41 @@ mod tests {
         assert!(s.stuck(Duration::from_secs(10), later).is_empty());
         let stuck = s.stuck(Duration::from_secs(10), t0 + Duration::from_secs(16));
         assert_eq!(stuck.iter().map(|s| s.offset).collect::<Vec<_>>(), vec![1]);
+    }
+
+    #[test]
+    fn a_nacked_record_holds_the_watermark_until_redelivered_and_acked() {
+        let s = slot();
+        deliver_all(&s, &[0, 1]);
+        assert!(s.settle(0, Outcome::Nack).unwrap());
+        assert!(!s.settle(0, Outcome::Nack).unwrap(), "not delivered any more");
+        s.ack(1).unwrap();
+        assert_eq!((s.watermark(), s.in_flight()), (Some(0), 0));
+        assert!(!s.ack(0).unwrap(), "a retrying record is not acked");
+        s.deliver([0], Instant::now());
+        assert!(s.ack(0).unwrap());
+        assert_eq!(s.watermark(), Some(2));
+    }
+
+    #[test]
+    fn a_parked_record_counts_as_acked_only_when_its_dead_letter_is() {
+        let s = slot();
+        deliver_all(&s, &[0]);
+        assert!(s.settle(0, Outcome::Park).unwrap());
+        assert_eq!((s.parked(), s.in_flight(), s.watermark()), (1, 0, Some(0)));
+        assert!(s.ack(0).unwrap());
+        assert_eq!((s.parked(), s.watermark()), (0, Some(1)));
+        assert_eq!(s.metrics.acked.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn out_of_order_deliveries_are_all_watched() {
+        let s = slot();
+        deliver_all(&s, &[0, 1]);
+        s.settle(0, Outcome::Nack).unwrap();
+        let later = Instant::now() + Duration::from_secs(10);
+        s.deliver([0], later); // redelivered: younger than offset 1
+        let stuck = s.stuck(Duration::from_secs(5), later);
+        assert_eq!(stuck.iter().map(|x| x.offset).collect::<Vec<_>>(), vec![1]);
     }
 }
