@@ -124,7 +124,10 @@ fn receive<T>(
 /// Settings: every librdkafka consumer key (`bootstrap.servers`, `group.id`, …) plus
 /// `steady.buffer.max.records`, `steady.buffer.max.bytes`, `steady.processing.timeout.ms`,
 /// `steady.stall.policy`, `steady.revoke.drain.ms`, `steady.events.enable` (`true`: rebalances
-/// and commit results are queued for `steady_consumer_next_event`; default `false`). The
+/// and commit results are queued for `steady_consumer_next_event`; default `false`),
+/// `steady.ordering` (`unordered`, `partition` or `key`), `steady.retry.backoff.ms`,
+/// `steady.retry.backoff.max.ms`, `steady.retry.max.attempts` and `steady.dlq.topic` (see
+/// `steady_message_nack` and `steady_message_reject`). The
 /// consumer keeps its own copy, and calls the log callback set on them
 /// (`steady_settings_set_log_callback`) until it is closed; with none, warnings and errors go
 /// to stderr. The start-up warnings are logged once (logger "steady", facility "config").
@@ -402,7 +405,9 @@ fn on_partition<T>(
 /// The consumer's counters as JSON (`rebalances`, `assignment`, `paused_partitions` (paused by
 /// the application, by backpressure or until their assigned event is done), `buffered_records`,
 /// `in_flight`, `delivered`, `acked`, `committed`, `commits_succeeded`, `commits_failed`,
-/// `revoke_handler_timeouts`, `events_dropped`, `stalls`, `last_error`, …)
+/// `revoke_handler_timeouts`, `events_dropped`, `stalls`, `last_error`, `retries` (redeliveries
+/// scheduled by nacks), `dead_lettered`, `dead_letter_failures`, `parked_records`,
+/// `retrying_records`, `waiting_records`, …)
 /// in `*json_out`, an owned string for `steady_string_free`. Works after close too.
 /// Errors: NULL_PARAMETER.
 #[no_mangle]

@@ -260,6 +260,8 @@ pub struct steady_message_fields_t {
     pub timestamp: i64,
     /// The partition.
     pub partition: i32,
+    /// How many times the record was delivered, this time included (as `steady_message_attempt`).
+    pub attempt: u32,
 }
 
 impl steady_message_fields_t {
@@ -281,7 +283,70 @@ impl steady_message_fields_t {
             offset: m.record.offset(),
             timestamp: m.record.timestamp().unwrap_or(-1),
             partition: m.record.partition(),
+            attempt: m.record.attempt(),
         }
+    }
+}
+
+/// How many times the record was delivered, this time included: 1 on the first delivery, 2 on
+/// the first redelivery after a `steady_message_nack`, …; 0 when `message` is NULL.
+#[no_mangle]
+pub extern "C" fn steady_message_attempt(message: *const steady_message) -> u32 {
+    ffi_panic_boundary! {
+        as_ref(message).map_or(0, |m| m.record.attempt())
+    }
+}
+
+/// The handler failed with `error` (NUL-terminated UTF-8, kept as the record's last error and,
+/// should it be dead-lettered, in its `steady.error` header): the record is delivered again —
+/// a new `steady_message` with `steady_message_attempt` one higher — after `delay_ms`
+/// milliseconds, or with `delay_ms` < 0 after the back-off (`steady.retry.backoff.ms`, doubled
+/// per attempt up to `steady.retry.backoff.max.ms`). Once the record has had
+/// `steady.retry.max.attempts` deliveries it is dead-lettered instead (see
+/// `steady_message_reject`). Until it is acked or dead-lettered nothing after it is committed.
+///
+/// Like `steady_message_ack`: any thread; it does not free the message; a nack of a record
+/// already acked, nacked or rejected, or of a partition the consumer no longer owns, is
+/// ignored. Errors: NULL_PARAMETER, INVALID_UTF8, CLOSED (its consumer was closed), KAFKA.
+#[no_mangle]
+pub extern "C" fn steady_message_nack(
+    message: *const steady_message,
+    error: *const c_char,
+    delay_ms: i64,
+    err_out: *mut *mut steady_error,
+) -> steady_result {
+    ffi_panic_boundary! { err_out =>
+        let m = try_ref(message, "message")?;
+        let error = crate::strings::try_str(error, "error")?;
+        match u64::try_from(delay_ms) {
+            Ok(ms) => m.record.nack_after(error, std::time::Duration::from_millis(ms))?,
+            Err(_) => m.record.nack(error)?,
+        }
+        Ok(())
+    }
+}
+
+/// The record can never be processed (`error`, NUL-terminated UTF-8, says why): it is
+/// dead-lettered now, without retries. With `steady.dlq.topic` set it is produced there — same
+/// key, value and headers, plus `steady.source.topic`, `steady.source.partition`,
+/// `steady.source.offset`, `steady.attempts` and `steady.error` — and counts as acked once the
+/// broker acknowledged it; without, it is parked (stays pending, never committed past). Either
+/// way a `STEADY_EVENT_DEAD_LETTERED` event follows (with `steady.events.enable=true`).
+///
+/// Like `steady_message_ack`: any thread; it does not free the message; ignored for a record
+/// already acked, nacked or rejected, or of a partition the consumer no longer owns.
+/// Errors: NULL_PARAMETER, INVALID_UTF8, CLOSED, KAFKA.
+#[no_mangle]
+pub extern "C" fn steady_message_reject(
+    message: *const steady_message,
+    error: *const c_char,
+    err_out: *mut *mut steady_error,
+) -> steady_result {
+    ffi_panic_boundary! { err_out =>
+        let m = try_ref(message, "message")?;
+        let error = crate::strings::try_str(error, "error")?;
+        m.record.reject(error)?;
+        Ok(())
     }
 }
 
