@@ -360,6 +360,20 @@ type Stats struct {
 	RevokeHandlerTimeouts uint64 `json:"revoke_handler_timeouts"`
 	// EventsDropped counts commit results dropped from a full event queue.
 	EventsDropped uint64 `json:"events_dropped"`
+	// Retries counts redeliveries scheduled by Nack.
+	Retries uint64 `json:"retries"`
+	// DeadLettered counts records steady.dlq.topic acknowledged; DeadLetterFailures its failed
+	// produces.
+	DeadLettered       uint64 `json:"dead_lettered"`
+	DeadLetterFailures uint64 `json:"dead_letter_failures"`
+	// ParkedRecords (now): records out of attempts or rejected, not yet acknowledged by the
+	// dead-letter topic (or with none set).
+	ParkedRecords uint64 `json:"parked_records"`
+	// RetryingRecords (now): nacked records waiting out their back-off.
+	RetryingRecords uint64 `json:"retrying_records"`
+	// WaitingRecords (now): records waiting for an earlier record of their key or partition
+	// to be acked (steady.ordering).
+	WaitingRecords uint64 `json:"waiting_records"`
 }
 
 // CommittedOffset is the next offset to read of one partition ("topic/partition").

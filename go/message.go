@@ -1,11 +1,31 @@
 package steady
 
 /*
+#include <stdlib.h>
 #include "steady.h"
 
 // Ack, and free once acked: one crossing.
 static steady_result steady_go_ack(steady_message *m, steady_error **err) {
 	steady_result r = steady_message_ack(m, err);
+	if (r == STEADY_RESULT_OK) {
+		steady_message_free(m);
+	}
+	return r;
+}
+
+// Nack (delay_ms < 0: the back-off), and free once it is taken: one crossing.
+static steady_result steady_go_nack(steady_message *m, const char *error, int64_t delay_ms,
+                                    steady_error **err) {
+	steady_result r = steady_message_nack(m, error, delay_ms, err);
+	if (r == STEADY_RESULT_OK) {
+		steady_message_free(m);
+	}
+	return r;
+}
+
+// Reject, and free once it is taken: one crossing.
+static steady_result steady_go_reject(steady_message *m, const char *error, steady_error **err) {
+	steady_result r = steady_message_reject(m, error, err);
 	if (r == STEADY_RESULT_OK) {
 		steady_message_free(m);
 	}
@@ -28,11 +48,14 @@ static steady_result steady_go_ack_all(steady_message **ms, size_t n, steady_err
 #cgo nocallback steady_go_ack
 #cgo noescape steady_go_ack_all
 #cgo nocallback steady_go_ack_all
+#cgo nocallback steady_go_nack
+#cgo nocallback steady_go_reject
 */
 import "C"
 
 import (
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -65,9 +88,10 @@ type Message struct {
 	// Timestamp is the create or log-append time; zero when unknown.
 	Timestamp time.Time
 
-	// chunk holds the C message at index idx until it is acked.
-	chunk *chunk
-	idx   int32
+	// chunk holds the C message at index idx until it is acked, nacked or rejected.
+	chunk   *chunk
+	idx     int32
+	attempt uint32
 	// closed is set once the consumer that delivered it is closed.
 	closed *atomic.Bool
 }
@@ -153,6 +177,7 @@ func (msg *Message) fill(m *C.steady_message, f *C.steady_message_fields_t, topi
 	msg.Partition = int32(f.partition)
 	msg.Offset = int64(f.offset)
 	msg.chunk, msg.idx, msg.closed = ch, idx, closed
+	msg.attempt = uint32(f.attempt)
 	if f.timestamp >= 0 {
 		msg.Timestamp = time.UnixMilli(int64(f.timestamp))
 	}
@@ -203,6 +228,66 @@ func (m *Message) Ack() error {
 	var cerr *C.steady_error
 	if code := C.steady_go_ack(p, &cerr); code != C.STEADY_RESULT_OK {
 		m.chunk.put(m.idx, p) // not acked: it can be acked again, or freed by the cleanup
+		return takeError(Result(code), cerr)
+	}
+	return nil
+}
+
+// Attempt is how many times the record was delivered, this time included: 1 on the first
+// delivery, 2 on the first redelivery after a Nack, …
+func (m *Message) Attempt() uint32 { return m.attempt }
+
+// Nack says the handler failed (reason is kept as the record's last error and, should it be
+// dead-lettered, in its steady.error header): the record is delivered again, as a new Message
+// with Attempt one higher, after the back-off (steady.retry.backoff.ms, doubled per attempt up
+// to steady.retry.backoff.max.ms), or dead-lettered once it had steady.retry.max.attempts
+// deliveries (see Reject). Until it is acked or dead-lettered nothing after it is committed.
+// Like Ack: any goroutine; it releases the C message; a Nack, Ack or Reject after a successful
+// one has no effect and returns nil; a nack of a partition the consumer lost is ignored; after
+// the consumer's Close it returns an error matching ErrClosed.
+func (m *Message) Nack(reason string) error { return m.nack(reason, -1) }
+
+// NackAfter is Nack with the application's delay instead of the back-off (a negative d counts
+// as 0).
+func (m *Message) NackAfter(reason string, d time.Duration) error {
+	return m.nack(reason, max(d.Milliseconds(), 0))
+}
+
+func (m *Message) nack(reason string, delayMs int64) error {
+	return m.settle(reason, func(p *C.steady_message, r *C.char, e **C.steady_error) C.steady_result {
+		return C.steady_go_nack(p, r, C.int64_t(delayMs), e)
+	})
+}
+
+// Reject says the record can never be processed (reason says why): it is dead-lettered now,
+// without retries. With steady.dlq.topic set it is produced there — same key, value and
+// headers, plus steady.source.topic, steady.source.partition, steady.source.offset,
+// steady.attempts and steady.error — and counts as acked once the broker acknowledged it;
+// without, it is parked (pending, never committed past). Either way an EventDeadLettered
+// follows (with steady.events.enable=true). Otherwise like Nack.
+func (m *Message) Reject(reason string) error {
+	return m.settle(reason, func(p *C.steady_message, r *C.char, e **C.steady_error) C.steady_result {
+		return C.steady_go_reject(p, r, e)
+	})
+}
+
+// settle runs a nack or reject of the C message with reason as a C string; like Ack.
+func (m *Message) settle(reason string, f func(*C.steady_message, *C.char, **C.steady_error) C.steady_result) error {
+	if strings.IndexByte(reason, 0) >= 0 {
+		return newError(ResultInvalidArgument, "reason holds a NUL byte")
+	}
+	p := m.chunk.take(m.idx)
+	if p == nil {
+		if m.closed.Load() {
+			return newError(ResultClosed, "consumer is closed")
+		}
+		return nil
+	}
+	r := C.CString(reason)
+	defer C.free(unsafe.Pointer(r))
+	var cerr *C.steady_error
+	if code := f(p, r, &cerr); code != C.STEADY_RESULT_OK {
+		m.chunk.put(m.idx, p)
 		return takeError(Result(code), cerr)
 	}
 	return nil
