@@ -443,6 +443,7 @@ public final class Consumer implements AutoCloseable {
                 case REVOKED -> listener.onRevoked(event.partitions());
                 case LOST -> listener.onLost(event.partitions());
                 case COMMITTED -> listener.onCommitted(event);
+                case DEAD_LETTERED -> listener.onDeadLettered(event);
             }
         } catch (Throwable t) {
             LOGGER.log(System.Logger.Level.ERROR, () -> "steady: the RebalanceListener threw on the event "

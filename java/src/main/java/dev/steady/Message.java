@@ -2,10 +2,12 @@ package dev.steady;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +24,7 @@ import java.util.List;
 public final class Message implements AutoCloseable {
     /** {@link #state} bit: {@link #close()} was called. */
     private static final int CLOSED = 1 << 31;
-    /** {@link #state} bit: an ack succeeded. */
+    /** {@link #state} bit: an ack, nack or reject succeeded. */
     private static final int ACKED = 1 << 30;
     /** {@link #state} bits: calls using the C message. */
     private static final int CALLS = ACKED - 1;
@@ -45,6 +47,7 @@ public final class Message implements AutoCloseable {
     private volatile int state;
 
     private final String topic;
+    private final int attempt;
     private final int partition;
     private final long offset;
     private final long timestamp;
@@ -64,6 +67,7 @@ public final class Message implements AutoCloseable {
         this.pointer = pointer;
         this.topic = topic;
         partition = Native.Fields.partition(fields, fieldsOffset);
+        attempt = Native.Fields.attempt(fields, fieldsOffset);
         offset = Native.Fields.offset(fields, fieldsOffset);
         timestamp = Native.Fields.timestamp(fields, fieldsOffset);
         key = copy(Native.Fields.key(fields, fieldsOffset), Native.Fields.keyLen(fields, fieldsOffset));
@@ -154,6 +158,80 @@ public final class Message implements AutoCloseable {
             acked = true;
         } finally {
             end(acked);
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * How many times the record was delivered, this time included: 1 on the first delivery, 2
+     * on the first redelivery after a {@link #nack}, …
+     */
+    public int attempt() {
+        return attempt;
+    }
+
+    /**
+     * The handler failed ({@code reason} is kept as the record's last error and, should it be
+     * dead-lettered, in its {@code steady.error} header): the record is delivered again, as a
+     * new message whose {@link #attempt()} is one higher, after the back-off
+     * ({@code steady.retry.backoff.ms}, doubled per attempt up to
+     * {@code steady.retry.backoff.max.ms}), or dead-lettered once it had
+     * {@code steady.retry.max.attempts} deliveries (see {@link #reject}). Until it is acked or
+     * dead-lettered nothing after it is committed. Like {@link #ack()}: any thread; it releases
+     * the C message; an ack, nack or reject after a successful one has no effect; a nack of a
+     * partition the consumer lost is ignored; CLOSED once the message or its consumer was closed.
+     */
+    public void nack(String reason) {
+        verdict(reason, -1, false);
+    }
+
+    /**
+     * {@link #nack(String)} with the application's {@code delay} instead of the back-off
+     * (negative: none; longer than {@code Long.MAX_VALUE} ms: that).
+     */
+    public void nack(String reason, Duration delay) {
+        if (delay == null) {
+            throw new SteadyException(Result.NULL_PARAMETER.code(), "delay is null");
+        }
+        long ms;
+        try {
+            ms = Math.max(0, delay.toMillis());
+        } catch (ArithmeticException e) {
+            ms = Long.MAX_VALUE;
+        }
+        verdict(reason, ms, false);
+    }
+
+    /**
+     * The record can never be processed ({@code reason} says why): it is dead-lettered now,
+     * without retries. With {@code steady.dlq.topic} set it is produced there — same key, value
+     * and headers, plus {@code steady.source.topic}, {@code steady.source.partition},
+     * {@code steady.source.offset}, {@code steady.attempts} and {@code steady.error} — and counts
+     * as acked once the broker acknowledged it; without, it is parked (pending, never committed
+     * past). Either way an {@link EventKind#DEAD_LETTERED} event follows (with
+     * {@code steady.events.enable=true}). Otherwise like {@link #nack(String)}.
+     */
+    public void reject(String reason) {
+        verdict(reason, 0, true);
+    }
+
+    /** A nack ({@code delayMs} < 0: the back-off) or a reject, settling the message like an ack. */
+    private void verdict(String reason, long delayMs, boolean reject) {
+        if (!begin()) {
+            return;
+        }
+        boolean settled = false;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment error = Native.cString(arena, reason, "reason");
+            MemorySegment m = MemorySegment.ofAddress(pointer);
+            MemorySegment err = Native.scratch().error;
+            int code = reject
+                    ? Native.invoke(() -> (int) Native.MESSAGE_REJECT.invokeExact(m, error, err))
+                    : Native.invoke(() -> (int) Native.MESSAGE_NACK.invokeExact(m, error, delayMs, err));
+            Native.throwUnlessOk(code, err);
+            settled = true;
+        } finally {
+            end(settled);
             Reference.reachabilityFence(this);
         }
     }

@@ -258,6 +258,10 @@ final class Native {
     static final MethodHandle MESSAGE_HEADER =
             fn("steady_message_header", JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle MESSAGE_ACK = fn("steady_message_ack", JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle MESSAGE_ATTEMPT = fn("steady_message_attempt", JAVA_INT, ADDRESS);
+    static final MethodHandle MESSAGE_NACK =
+            fn("steady_message_nack", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
+    static final MethodHandle MESSAGE_REJECT = fn("steady_message_reject", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle MESSAGE_FIELDS = fn("steady_message_fields", JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle MESSAGES_FIELDS =
             fn("steady_messages_fields", JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS);
@@ -292,7 +296,7 @@ final class Native {
                 JAVA_LONG.withName("offset"),
                 JAVA_LONG.withName("timestamp"),
                 JAVA_INT.withName("partition"),
-                MemoryLayout.paddingLayout(4));
+                JAVA_INT.withName("attempt"));
         static final long SIZE = LAYOUT.byteSize();
         private static final long TOPIC = at("topic");
         private static final long TOPIC_LEN = at("topic_len");
@@ -304,6 +308,7 @@ final class Native {
         private static final long OFFSET = at("offset");
         private static final long TIMESTAMP = at("timestamp");
         private static final long PARTITION = at("partition");
+        private static final long ATTEMPT = at("attempt");
 
         private static long at(String name) {
             return LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement(name));
@@ -347,6 +352,10 @@ final class Native {
 
         static int partition(MemorySegment f, long base) {
             return f.get(JAVA_INT, base + PARTITION);
+        }
+
+        static int attempt(MemorySegment f, long base) {
+            return f.get(JAVA_INT, base + ATTEMPT);
         }
     }
 
