@@ -151,25 +151,28 @@ func (c *Consumer) use(f func(p *C.steady_consumer) error) error {
 // nothing arrived in time. Ack the message once it is processed. After a fatal error it returns
 // that error (IsFatal) every time; after Close, an error matching ErrClosed.
 func (c *Consumer) Poll(timeout time.Duration) (*Message, error) {
-	var msg *Message
-	err := c.use(func(p *C.steady_consumer) error {
-		var m *C.steady_message
-		var f C.steady_message_fields_t
-		var cerr *C.steady_error
-		if code := C.steady_go_poll(p, millis(timeout), &m, &f, &cerr); code != C.STEADY_RESULT_OK {
-			return takeError(Result(code), cerr)
+	// As c.use, without a closure (which would be allocated for every Poll).
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.ptr == nil {
+		return nil, newError(ResultClosed, "consumer is closed")
+	}
+	var m *C.steady_message
+	var f C.steady_message_fields_t
+	var cerr *C.steady_error
+	if code := C.steady_go_poll(c.ptr, millis(timeout), &m, &f, &cerr); code != C.STEADY_RESULT_OK {
+		if code == C.STEADY_RESULT_TIMEOUT {
+			if cerr != nil {
+				C.steady_error_free(cerr)
+			}
+			return nil, nil
 		}
-		ch, idx := c.pollSlot()
-		msg = new(Message)
-		msg.fill(m, &f, c.names.topic(&f), ch, idx, c.closed)
-		return nil
-	})
-	if isTimeout(err) {
-		return nil, nil
+		return nil, takeError(Result(code), cerr)
 	}
-	if err != nil {
-		return nil, err
-	}
+	ch, idx := c.pollSlot()
+	msg := new(Message)
+	msg.fill(m, &f, c.names.topic(&f), ch, idx, c.closed)
+	runtime.KeepAlive(c)
 	return msg, nil
 }
 

@@ -196,8 +196,7 @@ pub extern "C" fn steady_consumer_poll(
         let out = try_out(message_out, "message_out")?;
         let wait = Wait::from_ms(timeout_ms)?;
         let record = receive(handle, wait, |c, d| c.recv(d))?;
-        let view = handle.topics.views([record]).next().expect("one record, one view");
-        write_out(out, to_boxed_mut_ptr::<steady_message>(view));
+        write_out(out, to_boxed_mut_ptr::<steady_message>(handle.topics.view(record)));
         Ok(())
     }
 }

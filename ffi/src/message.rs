@@ -49,16 +49,31 @@ impl MessageView {
 /// (a consumer reads few topics); messages hold their own reference, so they outlive it.
 #[derive(Default)]
 pub(crate) struct TopicNames {
+    /// The first topic's name, read without the lock (most consumers read one topic).
+    first: std::sync::OnceLock<Arc<CStr>>,
+    /// Every name, the first included.
     names: Mutex<Vec<Arc<CStr>>>,
 }
 
 impl TopicNames {
+    /// `record` as a `MessageView`: without taking the lock when its topic is the first one.
+    pub(crate) fn view(&self, record: Record) -> MessageView {
+        match self.first.get() {
+            Some(first) if first.to_bytes() == record.topic().as_bytes() => {
+                let name = Arc::clone(first);
+                MessageView::new(record, name)
+            }
+            _ => self.views([record]).next().expect("one record, one view"),
+        }
+    }
+
     /// Wraps each of `records` in a `MessageView` with its topic's shared C string, in order.
     pub(crate) fn views<I: IntoIterator<Item = Record>>(
         &self,
         records: I,
     ) -> TopicViews<'_, I::IntoIter> {
         TopicViews {
+            first: &self.first,
             names: self.names.lock().unwrap_or_else(|e| e.into_inner()),
             last: None,
             records: records.into_iter(),
@@ -66,8 +81,10 @@ impl TopicNames {
     }
 }
 
-/// The iterator of [`TopicNames::views`]; holds the names' lock while it runs.
+/// The iterator of [`TopicNames::views`]; holds the names' lock while it runs (`first` is set
+/// only under it).
 pub(crate) struct TopicViews<'a, I> {
+    first: &'a std::sync::OnceLock<Arc<CStr>>,
     names: std::sync::MutexGuard<'a, Vec<Arc<CStr>>>,
     /// Index of the name the previous record used (records mostly come in runs of one topic).
     last: Option<usize>,
@@ -86,6 +103,10 @@ impl<I: Iterator<Item = Record>> Iterator for TopicViews<'_, I> {
             .or_else(|| self.names.iter().position(|n| n.to_bytes() == topic));
         let index = hit.unwrap_or_else(|| {
             self.names.push(Arc::from(to_cstring(record.topic())));
+            if self.names.len() == 1 {
+                // Under the lock, so `first` is the same C string as `names[0]`.
+                let _ = self.first.set(Arc::clone(&self.names[0]));
+            }
             self.names.len() - 1
         });
         self.last = Some(index);
