@@ -3,6 +3,33 @@ package steady
 /*
 #include <stdlib.h>
 #include "steady.h"
+
+// One crossing per Poll: the message and every field of it.
+static steady_result steady_go_poll(steady_consumer *c, int32_t timeout_ms, steady_message **m,
+                                    steady_message_fields_t *f, steady_error **err) {
+	steady_result r = steady_consumer_poll(c, timeout_ms, m, err);
+	if (r == STEADY_RESULT_OK) {
+		steady_message_fields(*m, f);
+	}
+	return r;
+}
+
+// One crossing per PollBatch: the messages and the fields of each.
+static steady_result steady_go_poll_batch(steady_consumer *c, int32_t timeout_ms,
+                                          steady_message **ms, steady_message_fields_t *fs,
+                                          size_t max, size_t *n, steady_error **err) {
+	steady_result r = steady_consumer_poll_batch(c, timeout_ms, ms, max, n, err);
+	if (r == STEADY_RESULT_OK) {
+		steady_messages_fields((const steady_message *const *)ms, *n, fs);
+	}
+	return r;
+}
+
+// Neither keeps a Go pointer or calls back into Go (see message.go).
+#cgo noescape steady_go_poll
+#cgo nocallback steady_go_poll
+#cgo noescape steady_go_poll_batch
+#cgo nocallback steady_go_poll_batch
 */
 import "C"
 
@@ -41,6 +68,10 @@ type Consumer struct {
 	leftover   []*Event
 	// log is the C log callback's user_data, deleted once the C consumer is freed.
 	log cgo.Handle
+	// names interns the topic names of its messages.
+	names topicNames
+	// pollChunk holds the C messages of the latest Polls (see chunk).
+	pollChunk atomic.Pointer[chunk]
 }
 
 // handle is what the cleanup of an unclosed Consumer needs.
@@ -120,32 +151,102 @@ func (c *Consumer) use(f func(p *C.steady_consumer) error) error {
 // nothing arrived in time. Ack the message once it is processed. After a fatal error it returns
 // that error (IsFatal) every time; after Close, an error matching ErrClosed.
 func (c *Consumer) Poll(timeout time.Duration) (*Message, error) {
+	// As c.use, without a closure (which would be allocated for every Poll).
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.ptr == nil {
+		return nil, newError(ResultClosed, "consumer is closed")
+	}
 	var m *C.steady_message
-	err := c.use(func(p *C.steady_consumer) error {
-		return call(func(e **C.steady_error) C.steady_result { return C.steady_consumer_poll(p, millis(timeout), &m, e) })
-	})
-	if isTimeout(err) {
-		return nil, nil
+	var f C.steady_message_fields_t
+	var cerr *C.steady_error
+	if code := C.steady_go_poll(c.ptr, millis(timeout), &m, &f, &cerr); code != C.STEADY_RESULT_OK {
+		if code == C.STEADY_RESULT_TIMEOUT {
+			if cerr != nil {
+				C.steady_error_free(cerr)
+			}
+			return nil, nil
+		}
+		return nil, takeError(Result(code), cerr)
 	}
-	if err != nil {
-		return nil, err
+	ch, idx := c.pollSlot()
+	msg := new(Message)
+	msg.fill(m, &f, c.names.topic(&f), ch, idx, c.closed)
+	runtime.KeepAlive(c)
+	return msg, nil
+}
+
+// pollSlot is a slot for one Poll's message in the chunk Polls share.
+func (c *Consumer) pollSlot() (*chunk, int32) {
+	for {
+		ch := c.pollChunk.Load()
+		if ch != nil {
+			if i := ch.used.Add(1) - 1; i < int32(len(ch.slots)) {
+				return ch, i
+			}
+		}
+		next := newChunk(pollChunkSize)
+		next.used.Store(1)
+		if c.pollChunk.CompareAndSwap(ch, next) {
+			return next, 0
+		}
 	}
-	return newMessage(m, c.closed), nil
+}
+
+// batchBuffer is C memory for one PollBatch call's results; a cleanup frees it once the pool
+// drops it.
+type batchBuffer struct {
+	messages **C.steady_message
+	fields   *C.steady_message_fields_t
+	size     int
+}
+
+var batchBuffers sync.Pool
+
+func getBatchBuffer(size int) *batchBuffer {
+	if b, _ := batchBuffers.Get().(*batchBuffer); b != nil && b.size >= size {
+		return b
+	}
+	size = max(size, 512)
+	b := &batchBuffer{
+		messages: (**C.steady_message)(C.calloc(C.size_t(size), C.size_t(unsafe.Sizeof((*C.steady_message)(nil))))),
+		fields:   (*C.steady_message_fields_t)(C.calloc(C.size_t(size), C.size_t(unsafe.Sizeof(C.steady_message_fields_t{})))),
+		size:     size,
+	}
+	runtime.AddCleanup(b, func(p [2]unsafe.Pointer) {
+		C.free(p[0])
+		C.free(p[1])
+	}, [2]unsafe.Pointer{unsafe.Pointer(b.messages), unsafe.Pointer(b.fields)})
+	return b
 }
 
 // PollBatch waits up to timeout (negative: no limit) for records and returns up to max of them;
-// an empty slice when nothing arrived in time. Errors as Poll.
+// an empty slice when nothing arrived in time. Errors as Poll. The messages of one batch share
+// their memory (see Message).
 func (c *Consumer) PollBatch(max int, timeout time.Duration) ([]*Message, error) {
 	if max < 1 {
 		return nil, newError(ResultInvalidArgument, "max must be at least 1")
 	}
-	buf := (**C.steady_message)(C.calloc(C.size_t(max), C.size_t(unsafe.Sizeof((*C.steady_message)(nil)))))
-	defer C.free(unsafe.Pointer(buf))
-	var n C.size_t
+	var messages []*Message
 	err := c.use(func(p *C.steady_consumer) error {
-		return call(func(e **C.steady_error) C.steady_result {
-			return C.steady_consumer_poll_batch(p, millis(timeout), buf, C.size_t(max), &n, e)
-		})
+		b := getBatchBuffer(max)
+		defer batchBuffers.Put(b)
+		var n C.size_t
+		var cerr *C.steady_error
+		if code := C.steady_go_poll_batch(p, millis(timeout), b.messages, b.fields, C.size_t(max), &n, &cerr); code != C.STEADY_RESULT_OK {
+			return takeError(Result(code), cerr)
+		}
+		ms := unsafe.Slice(b.messages, int(n))
+		fs := unsafe.Slice(b.fields, int(n))
+		ch := newChunk(int(n))
+		ch.used.Store(int32(n))
+		batch := make([]Message, int(n))
+		messages = make([]*Message, int(n))
+		for i := range batch {
+			batch[i].fill(ms[i], &fs[i], c.names.topic(&fs[i]), ch, int32(i), c.closed)
+			messages[i] = &batch[i]
+		}
+		return nil
 	})
 	if isTimeout(err) {
 		return []*Message{}, nil
@@ -153,11 +254,14 @@ func (c *Consumer) PollBatch(max int, timeout time.Duration) ([]*Message, error)
 	if err != nil {
 		return nil, err
 	}
-	messages := make([]*Message, 0, int(n))
-	for _, m := range unsafe.Slice(buf, int(n)) {
-		messages = append(messages, newMessage(m, c.closed))
-	}
 	return messages, nil
+}
+
+// Ack acks messages (of any consumer) with one call into libsteady, as calling Message.Ack on
+// each would: it releases the C side of each one acked, skips nil and acked ones, and returns
+// the first error (after Close, one matching ErrClosed).
+func (c *Consumer) Ack(messages ...*Message) error {
+	return ackAll(messages)
 }
 
 func isTimeout(err error) bool {
@@ -259,6 +363,20 @@ type Stats struct {
 	RevokeHandlerTimeouts uint64 `json:"revoke_handler_timeouts"`
 	// EventsDropped counts commit results dropped from a full event queue.
 	EventsDropped uint64 `json:"events_dropped"`
+	// Retries counts redeliveries scheduled by Nack.
+	Retries uint64 `json:"retries"`
+	// DeadLettered counts records steady.dlq.topic acknowledged; DeadLetterFailures its failed
+	// produces.
+	DeadLettered       uint64 `json:"dead_lettered"`
+	DeadLetterFailures uint64 `json:"dead_letter_failures"`
+	// ParkedRecords (now): records out of attempts or rejected, not yet acknowledged by the
+	// dead-letter topic (or with none set).
+	ParkedRecords uint64 `json:"parked_records"`
+	// RetryingRecords (now): nacked records waiting out their back-off.
+	RetryingRecords uint64 `json:"retrying_records"`
+	// WaitingRecords (now): records waiting for an earlier record of their key or partition
+	// to be acked (steady.ordering).
+	WaitingRecords uint64 `json:"waiting_records"`
 }
 
 // CommittedOffset is the next offset to read of one partition ("topic/partition").

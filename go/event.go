@@ -33,9 +33,16 @@ const (
 	EventLost EventKind = C.STEADY_EVENT_LOST
 	// EventCommitted: a commit finished; each Offset is the one committed (the next to read).
 	EventCommitted EventKind = C.STEADY_EVENT_COMMITTED
+	// EventDeadLettered: a record was dead-lettered (Message.Reject, or Nack past
+	// steady.retry.max.attempts); the one Partitions entry is its source topic, partition and
+	// offset. Err is nil when steady.dlq.topic acknowledged it (it then counts as acked);
+	// otherwise the produce failed (steady produces it again later) or no steady.dlq.topic is
+	// set (the record is parked: pending, never committed past).
+	EventDeadLettered EventKind = C.STEADY_EVENT_DEAD_LETTERED
 )
 
-// String is the kind's name in every language: "assigned", "revoked", "lost", "committed".
+// String is the kind's name in every language: "assigned", "revoked", "lost", "committed",
+// "dead_lettered".
 func (k EventKind) String() string {
 	switch k {
 	case EventAssigned:
@@ -46,6 +53,8 @@ func (k EventKind) String() string {
 		return "lost"
 	case EventCommitted:
 		return "committed"
+	case EventDeadLettered:
+		return "dead_lettered"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }

@@ -131,6 +131,12 @@ func call(f func(errOut **C.steady_error) C.steady_result) error {
 	if code == ResultOK {
 		return nil
 	}
+	return takeError(code, cerr)
+}
+
+// takeError turns a failed call's result and its C error (NULL: none; freed here) into an
+// *Error.
+func takeError(code Result, cerr *C.steady_error) *Error {
 	if cerr == nil {
 		return newError(code, code.String())
 	}

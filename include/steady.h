@@ -156,6 +156,15 @@ enum steady_event_kind_t
    * A commit finished; each offset is the one committed (the next to read) or tried.
    */
   STEADY_EVENT_COMMITTED = 4,
+  /**
+   * A record was dead-lettered (`steady_message_reject`, or `steady_message_nack` past
+   * `steady.retry.max.attempts`): the one partition entry is the record's source topic,
+   * partition and offset. `steady_event_error` is NULL when `steady.dlq.topic` acknowledged it
+   * (it then counts as acked); otherwise the produce failed (steady produces it again later)
+   * or no `steady.dlq.topic` is set (the record is parked: it stays pending, never committed
+   * past, and comes again after a restart or rebalance).
+   */
+  STEADY_EVENT_DEAD_LETTERED = 5,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -319,6 +328,63 @@ typedef struct steady_report steady_report;
 typedef struct steady_settings steady_settings;
 
 /**
+ * Every scalar field of a message and where its key and payload are, read with one call
+ * (`steady_message_fields`, `steady_messages_fields`) instead of one accessor each. Pointers
+ * are borrowed from the message and live until it is freed; the values are the accessors'.
+ *
+ * The `topic` pointer is the same for every message of one topic that one consumer delivers,
+ * for as long as that consumer or any of those messages lives, so a binding may keep one copy
+ * of the name per pointer (per consumer) instead of reading it for every message.
+ */
+typedef struct steady_message_fields_t {
+  /**
+   * The topic, NUL-terminated (as `steady_message_topic`).
+   */
+  const char *topic;
+  /**
+   * Its length in bytes, without the NUL.
+   */
+  size_t topic_len;
+  /**
+   * The key; NULL (and `key_len` 0) for a record without one.
+   */
+  const uint8_t *key;
+  /**
+   * The key's length.
+   */
+  size_t key_len;
+  /**
+   * The payload; NULL (and `payload_len` 0) for a tombstone. A present but empty key or
+   * payload has a non-NULL pointer and length 0.
+   */
+  const uint8_t *payload;
+  /**
+   * The payload's length.
+   */
+  size_t payload_len;
+  /**
+   * How many headers the record has (read them with `steady_message_header`).
+   */
+  size_t header_count;
+  /**
+   * The offset.
+   */
+  int64_t offset;
+  /**
+   * Milliseconds since the epoch (create or log-append time); -1 when unknown.
+   */
+  int64_t timestamp;
+  /**
+   * The partition.
+   */
+  int32_t partition;
+  /**
+   * How many times the record was delivered, this time included (as `steady_message_attempt`).
+   */
+  uint32_t attempt;
+} steady_message_fields_t;
+
+/**
  * The function a consumer hands its log records to, one at a time, on its `steady-log`
  * thread (see `steady_settings_set_log_callback`).
  *
@@ -435,7 +501,10 @@ steady_result steady_check(const struct steady_settings *settings,
  * Settings: every librdkafka consumer key (`bootstrap.servers`, `group.id`, …) plus
  * `steady.buffer.max.records`, `steady.buffer.max.bytes`, `steady.processing.timeout.ms`,
  * `steady.stall.policy`, `steady.revoke.drain.ms`, `steady.events.enable` (`true`: rebalances
- * and commit results are queued for `steady_consumer_next_event`; default `false`). The
+ * and commit results are queued for `steady_consumer_next_event`; default `false`),
+ * `steady.ordering` (`unordered`, `partition` or `key`), `steady.retry.backoff.ms`,
+ * `steady.retry.backoff.max.ms`, `steady.retry.max.attempts` and `steady.dlq.topic` (see
+ * `steady_message_nack` and `steady_message_reject`). The
  * consumer keeps its own copy, and calls the log callback set on them
  * (`steady_settings_set_log_callback`) until it is closed; with none, warnings and errors go
  * to stderr. The start-up warnings are logged once (logger "steady", facility "config").
@@ -567,7 +636,9 @@ steady_result steady_consumer_committed(struct steady_consumer *consumer,
  * The consumer's counters as JSON (`rebalances`, `assignment`, `paused_partitions` (paused by
  * the application, by backpressure or until their assigned event is done), `buffered_records`,
  * `in_flight`, `delivered`, `acked`, `committed`, `commits_succeeded`, `commits_failed`,
- * `revoke_handler_timeouts`, `events_dropped`, `stalls`, `last_error`, …)
+ * `revoke_handler_timeouts`, `events_dropped`, `stalls`, `last_error`, `retries` (redeliveries
+ * scheduled by nacks), `dead_lettered`, `dead_letter_failures`, `parked_records`,
+ * `retrying_records`, `waiting_records`, …)
  * in `*json_out`, an owned string for `steady_string_free`. Works after close too.
  * Errors: NULL_PARAMETER.
  */
@@ -734,7 +805,8 @@ const struct steady_error *steady_event_error(const struct steady_event *event);
 void steady_event_free(struct steady_event *event);
 
 /**
- * The topic, NUL-terminated; NULL when `message` is NULL.
+ * The topic, NUL-terminated; NULL when `message` is NULL. Every message of one topic from one
+ * consumer returns the same pointer (see `steady_message_fields_t`).
  */
 const char *steady_message_topic(const struct steady_message *message);
 
@@ -794,6 +866,78 @@ steady_result steady_message_header(const struct steady_message *message,
  */
 steady_result steady_message_ack(const struct steady_message *message,
                                  struct steady_error **err_out);
+
+/**
+ * How many times the record was delivered, this time included: 1 on the first delivery, 2 on
+ * the first redelivery after a `steady_message_nack`, …; 0 when `message` is NULL.
+ */
+uint32_t steady_message_attempt(const struct steady_message *message);
+
+/**
+ * The handler failed with `error` (NUL-terminated UTF-8, kept as the record's last error and,
+ * should it be dead-lettered, in its `steady.error` header): the record is delivered again —
+ * a new `steady_message` with `steady_message_attempt` one higher — after `delay_ms`
+ * milliseconds, or with `delay_ms` < 0 after the back-off (`steady.retry.backoff.ms`, doubled
+ * per attempt up to `steady.retry.backoff.max.ms`). Once the record has had
+ * `steady.retry.max.attempts` deliveries it is dead-lettered instead (see
+ * `steady_message_reject`). Until it is acked or dead-lettered nothing after it is committed.
+ *
+ * Like `steady_message_ack`: any thread; it does not free the message; a nack of a record
+ * already acked, nacked or rejected, or of a partition the consumer no longer owns, is
+ * ignored. Errors: NULL_PARAMETER, INVALID_UTF8, CLOSED (its consumer was closed), KAFKA.
+ */
+steady_result steady_message_nack(const struct steady_message *message,
+                                  const char *error,
+                                  int64_t delay_ms,
+                                  struct steady_error **err_out);
+
+/**
+ * The record can never be processed (`error`, NUL-terminated UTF-8, says why): it is
+ * dead-lettered now, without retries. With `steady.dlq.topic` set it is produced there — same
+ * key, value and headers, plus `steady.source.topic`, `steady.source.partition`,
+ * `steady.source.offset`, `steady.attempts` and `steady.error` — and counts as acked once the
+ * broker acknowledged it; without, it is parked (stays pending, never committed past). Either
+ * way a `STEADY_EVENT_DEAD_LETTERED` event follows (with `steady.events.enable=true`).
+ *
+ * Like `steady_message_ack`: any thread; it does not free the message; ignored for a record
+ * already acked, nacked or rejected, or of a partition the consumer no longer owns.
+ * Errors: NULL_PARAMETER, INVALID_UTF8, CLOSED, KAFKA.
+ */
+steady_result steady_message_reject(const struct steady_message *message,
+                                    const char *error,
+                                    struct steady_error **err_out);
+
+/**
+ * Writes every field of `message` to `*fields_out` in one call. Errors: NULL_PARAMETER.
+ */
+steady_result steady_message_fields(const struct steady_message *message,
+                                    struct steady_message_fields_t *fields_out);
+
+/**
+ * Writes the fields of `messages[0..count]` to `fields_out[0..count]` (room for `count`
+ * entries), in one call for a whole batch. Errors: NULL_PARAMETER (`messages`, `fields_out`
+ * or an element of `messages` is NULL; nothing is written then).
+ */
+steady_result steady_messages_fields(const struct steady_message *const *messages,
+                                     size_t count,
+                                     struct steady_message_fields_t *fields_out);
+
+/**
+ * Acks `messages[0..count]` in order, each as `steady_message_ack` does, in one call.
+ * Every element is checked first: a NULL one returns NULL_PARAMETER naming its index and acks
+ * nothing. Otherwise it stops at the first ack that fails and returns its error (CLOSED, …):
+ * the messages before it are acked, that one and those after it are not. It does not free them
+ * (`steady_messages_free`). Errors: NULL_PARAMETER, CLOSED, KAFKA.
+ */
+steady_result steady_messages_ack(const struct steady_message *const *messages,
+                                  size_t count,
+                                  struct steady_error **err_out);
+
+/**
+ * Releases `messages[0..count]` (it does not ack them), as `steady_message_free` each; NULL
+ * elements are skipped, and a NULL `messages` is fine. The array itself stays the caller's.
+ */
+void steady_messages_free(struct steady_message *const *messages, size_t count);
 
 /**
  * Releases `message` (it does not ack it). NULL is fine.

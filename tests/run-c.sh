@@ -20,7 +20,8 @@ pc() { PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config "$@"; }
 warn=(-std=c11 -Wall -Wextra -Wpedantic -Werror -g)
 san=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
 tests=(tests/c/harness.c tests/c/test_doctor.c tests/c/test_consumer.c tests/c/test_misuse.c
-       tests/c/test_semantics.c tests/c/test_fatal.c tests/c/test_events.c tests/c/test_logging.c)
+       tests/c/test_semantics.c tests/c/test_bulk.c tests/c/test_fatal.c tests/c/test_events.c
+       tests/c/test_logging.c tests/c/test_retries.c)
 read -ra static <<<"$(pc --cflags --libs steady-static)"
 read -ra shared <<<"$(pc --cflags --libs steady)"
 shared+=(-lpthread)
@@ -45,16 +46,23 @@ export STEADY_TOPIC_SEMANTICS="steady-c-semantics-$suffix"
 export STEADY_TOPIC_FENCED="steady-c-fenced-$suffix"
 export STEADY_TOPIC_EVENTS="steady-c-events-$suffix"
 export STEADY_TOPIC_LOGGING="steady-c-logging-$suffix"
+export STEADY_TOPIC_BULK="steady-c-bulk-$suffix"
+export STEADY_TOPIC_RETRIES="steady-c-retries-$suffix"
+export STEADY_TOPIC_DLQ="steady-c-dlq-$suffix"
 export STEADY_EVENTS_RECORDS=400
 export STEADY_SLOW_RECORDS=2
 example_topic="steady-c-example-$suffix"
 for topic in "$STEADY_TOPIC_SLOW" "$STEADY_TOPIC_EMPTY" "$STEADY_TOPIC_SEMANTICS" \
-    "$STEADY_TOPIC_FENCED" "$STEADY_TOPIC_LOGGING" "$example_topic"; do
+    "$STEADY_TOPIC_FENCED" "$STEADY_TOPIC_LOGGING" "$STEADY_TOPIC_BULK" "$STEADY_TOPIC_RETRIES" \
+    "$STEADY_TOPIC_DLQ" "$example_topic"; do
     tests/kafka/kafka.sh topic create "$topic" 1
 done
 tests/kafka/kafka.sh topic create "$STEADY_TOPIC_EVENTS" 4
 printf 'trace:a\tk1\tslow-1\ntrace:b\tk2\tslow-2\n' | tests/c/produce.sh "$bootstrap" "$STEADY_TOPIC_SLOW"
 printf 'h:1\tk1\tv1\nh:2\tk2\tv2\n' | tests/c/produce.sh "$bootstrap" "$STEADY_TOPIC_SEMANTICS"
+for i in 0 1 2 3 4; do printf 'b:%d\tk%d\tv%d\n' "$i" "$i" "$i"; done |
+    tests/c/produce.sh "$bootstrap" "$STEADY_TOPIC_BULK"
+printf 'r:1\tk1\tretry-me\nr:2\tk2\treject-me\n' | tests/c/produce.sh "$bootstrap" "$STEADY_TOPIC_RETRIES"
 printf 'n:1\tk1\tfenced\n' | tests/c/produce.sh "$bootstrap" "$STEADY_TOPIC_FENCED"
 printf 'l:1\tk1\tlogged-1\nl:2\tk2\tlogged-2\n' | tests/c/produce.sh "$bootstrap" "$STEADY_TOPIC_LOGGING"
 # The event scenario's records: payload = sequence number, keys spread them over 4 partitions.

@@ -1,6 +1,6 @@
 /* bench-c: steady's C ABI against a plain librdkafka consumer loop (rd_kafka_consumer_poll).
  *
- *   bench-c throughput steady|steady-batch|peer BOOTSTRAP TOPIC RECORDS [KEY=VALUE ...]
+ *   bench-c throughput steady|steady-batch|steady-batch-all|peer BOOTSTRAP TOPIC RECORDS [KEY=VALUE ...]
  *   bench-c latency    steady|peer              BOOTSTRAP TOPIC SECONDS [KEY=VALUE ...]
  *   bench-c goodput    steady|peer              BOOTSTRAP TOPIC SECONDS [KEY=VALUE ...]
  *   bench-c fill       BOOTSTRAP TOPIC RECORDS SIZE PARTITIONS   (produce, keys "0", "1", ...)
@@ -175,6 +175,22 @@ static inline void steady_note(const steady_message *m, seen_t *s) {
     if (steady_message_timestamp(m) >= 0) s->timestamps++;
 }
 
+/* The same from the fields of one steady_messages_fields call. */
+static inline void steady_note_fields(const steady_message *m, const steady_message_fields_t *f,
+                                      seen_t *s) {
+    s->records++;
+    s->payload_bytes += f->payload_len;
+    s->key_bytes += f->key_len;
+    for (size_t i = 0; i < f->header_count; i++) {
+        const char *name;
+        const uint8_t *p;
+        size_t n;
+        steady_message_header(m, i, &name, &p, &n);
+    }
+    s->headers += f->header_count;
+    if (f->timestamp >= 0) s->timestamps++;
+}
+
 /* Sums an integer field of the stats JSON (a crude reader: "key": N). */
 static long stats_field(steady_consumer *c, const char *key) {
     char *json = NULL;
@@ -209,10 +225,13 @@ static int throughput(const char *impl, uint64_t total) {
         rd_kafka_consumer_close(rk);
         rd_kafka_destroy(rk);
     } else {
-        bool batch = !strcmp(impl, "steady-batch");
+        /* steady-batch-all: one call each for the batch's fields, acks and frees. */
+        bool all = !strcmp(impl, "steady-batch-all");
+        bool batch = all || !strcmp(impl, "steady-batch");
         size_t max = (size_t)atoi(bench_opt("bench.batch", "512"));
         steady_consumer *c = steady_new(NULL, 0);
         steady_message **ms = calloc(max, sizeof *ms);
+        steady_message_fields_t *fs = calloc(max, sizeof *fs);
         steady_error *err = NULL;
         while (s.records < total && now_s() < deadline) {
             size_t n = 0;
@@ -229,6 +248,14 @@ static int throughput(const char *impl, uint64_t total) {
             }
             if (r) die("poll", steady_error_message(err));
             if (!s.records && n) first = now_s();
+            if (all) {
+                const steady_message *const *cms = (const steady_message *const *)ms;
+                if (steady_messages_fields(cms, n, fs)) die("fields", "");
+                for (size_t i = 0; i < n; i++) steady_note_fields(ms[i], &fs[i], &s);
+                if (steady_messages_ack(cms, n, &err)) die("ack", steady_error_message(err));
+                steady_messages_free(ms, n);
+                continue;
+            }
             for (size_t i = 0; i < n; i++) {
                 steady_note(ms[i], &s);
                 if (steady_message_ack(ms[i], &err)) die("ack", steady_error_message(err));
@@ -237,6 +264,7 @@ static int throughput(const char *impl, uint64_t total) {
         }
         end = now_s();
         free(ms);
+        free(fs);
         steady_consumer_close(c, NULL);
         steady_consumer_free(c);
     }

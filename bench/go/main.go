@@ -1,6 +1,6 @@
 // bench-go: steady's Go binding against a plain confluent-kafka-go v2 consumer loop.
 //
-//	bench-go throughput steady|steady-batch|peer BOOTSTRAP TOPIC RECORDS [KEY=VALUE ...]
+//	bench-go throughput steady|steady-batch|steady-batch-all|peer BOOTSTRAP TOPIC RECORDS [KEY=VALUE ...]
 //	bench-go latency    steady|peer              BOOTSTRAP TOPIC SECONDS [KEY=VALUE ...]
 //	bench-go goodput    steady|peer              BOOTSTRAP TOPIC SECONDS [KEY=VALUE ...]
 //
@@ -141,32 +141,45 @@ func throughput(impl string, total int) {
 		}
 		end = time.Now()
 		c.Close()
-	case "steady", "steady-batch":
+	case "steady", "steady-batch", "steady-batch-all":
+		// steady-batch-all acks each batch with one Consumer.Ack call.
 		c := steadyConsumer(group("tp"), nil)
 		max, _ := strconv.Atoi(opt("bench.batch", "512"))
 		for s.records < total && time.Now().Before(deadline) {
-			var ms []*steady.Message
-			if impl == "steady-batch" {
-				batch, err := c.PollBatch(max, 100*time.Millisecond)
-				if err != nil {
-					die("poll", err)
-				}
-				ms = batch
-			} else {
+			if impl == "steady" {
 				m, err := c.Poll(100 * time.Millisecond)
 				if err != nil {
 					die("poll", err)
 				}
-				if m != nil {
-					ms = []*steady.Message{m}
+				if m == nil {
+					continue
 				}
+				if s.records == 0 {
+					first = time.Now()
+				}
+				noteSteady(m, &s)
+				if err := m.Ack(); err != nil {
+					die("ack", err)
+				}
+				continue
+			}
+			ms, err := c.PollBatch(max, 100*time.Millisecond)
+			if err != nil {
+				die("poll", err)
 			}
 			if len(ms) > 0 && s.records == 0 {
 				first = time.Now()
 			}
 			for _, m := range ms {
 				noteSteady(m, &s)
-				if err := m.Ack(); err != nil {
+				if impl == "steady-batch" {
+					if err := m.Ack(); err != nil {
+						die("ack", err)
+					}
+				}
+			}
+			if impl == "steady-batch-all" {
+				if err := c.Ack(ms...); err != nil {
 					die("ack", err)
 				}
 			}

@@ -29,7 +29,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * bench-java: steady's Java binding (FFM) against a plain kafka-clients KafkaConsumer.poll loop.
  *
  * <pre>
- *   Bench throughput steady|steady-batch|peer BOOTSTRAP TOPIC RECORDS [KEY=VALUE ...]
+ *   Bench throughput steady|steady-batch|steady-batch-all|peer BOOTSTRAP TOPIC RECORDS [KEY=VALUE ...]
  *   Bench latency    steady|peer              BOOTSTRAP TOPIC SECONDS [KEY=VALUE ...]
  *   Bench goodput    steady|peer              BOOTSTRAP TOPIC SECONDS [KEY=VALUE ...]
  * </pre>
@@ -121,23 +121,28 @@ public final class Bench {
                 end = System.nanoTime();
             }
         } else {
-            boolean batch = impl.equals("steady-batch");
+            // steady-batch-all acks each batch with one Consumer.ack(List) call. An ack
+            // releases the message (no close needed).
+            boolean all = impl.equals("steady-batch-all");
+            boolean batch = all || impl.equals("steady-batch");
             int max = Integer.parseInt(opt("bench.batch", "512"));
             try (Consumer c = steady(group("tp"), Map.of())) {
                 while (s.records < total && System.nanoTime() < deadline) {
-                    List<Message> ms;
-                    if (batch) {
-                        ms = c.pollBatch(max, timeout);
-                    } else {
+                    if (!batch) {
                         Message m = c.poll(timeout);
-                        ms = m == null ? List.of() : List.of(m);
+                        if (m == null) continue;
+                        if (s.records == 0) first = System.nanoTime();
+                        noteSteady(s, m);
+                        m.ack();
+                        continue;
                     }
+                    List<Message> ms = c.pollBatch(max, timeout);
                     if (!ms.isEmpty() && s.records == 0) first = System.nanoTime();
                     for (Message m : ms) {
                         noteSteady(s, m);
-                        m.ack();
-                        m.close();
+                        if (!all) m.ack();
                     }
+                    if (all) c.ack(ms);
                 }
                 end = System.nanoTime();
             }

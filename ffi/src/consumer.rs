@@ -6,7 +6,7 @@ use crate::handle::{
     free_box, to_boxed_mut_ptr, try_out, try_ref, write_out, Castable, OwnershipBox,
 };
 use crate::log::CallbackSink;
-use crate::message::{steady_message, MessageView};
+use crate::message::{steady_message, TopicNames};
 use crate::report::{steady_report, ReportView};
 use crate::settings::steady_settings;
 use crate::strings::{to_owned_ptr, try_str, try_str_array};
@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use steady_core::rules::Report;
 use steady_core::runtime::ConsumerOptions;
-use steady_core::{Consumer, Record};
+use steady_core::Consumer;
 
 /// A Kafka consumer whose poll loop (heartbeats, rebalances, commits) runs on a thread steady
 /// owns, so a slow handler never makes its group rebalance.
@@ -40,6 +40,8 @@ pub(crate) struct ConsumerHandle {
     closed: AtomicBool,
     /// The application's log callback, shut once the consumer is closed.
     log: Option<Arc<CallbackSink>>,
+    /// The C strings of the topics of the messages handed out.
+    topics: TopicNames,
 }
 
 impl Castable for steady_consumer {
@@ -90,21 +92,21 @@ impl Wait {
     }
 }
 
-/// Receives up to `max` records, waiting as `wait` says for the first; TIMEOUT when none came.
-fn receive(handle: &ConsumerHandle, max: usize, wait: Wait) -> Result<Vec<Record>, Error> {
+/// Runs `recv` (one receive of at most the given wait) until it returns something or `wait`
+/// is over; TIMEOUT when nothing came.
+fn receive<T>(
+    handle: &ConsumerHandle,
+    wait: Wait,
+    mut recv: impl FnMut(&Consumer, Duration) -> Result<Option<T>, steady_core::runtime::Error>,
+) -> Result<T, Error> {
     loop {
         let consumer = handle.open()?;
         let slice = match wait {
             Wait::For(d) => d,
             Wait::Forever => FOREVER_SLICE,
         };
-        let records = if max == 1 {
-            consumer.recv(slice)?.into_iter().collect()
-        } else {
-            consumer.recv_batch(max, slice)?
-        };
-        if !records.is_empty() {
-            return Ok(records);
+        if let Some(received) = recv(consumer, slice)? {
+            return Ok(received);
         }
         if let Wait::For(d) = wait {
             return Err(Error::new(
@@ -122,7 +124,10 @@ fn receive(handle: &ConsumerHandle, max: usize, wait: Wait) -> Result<Vec<Record
 /// Settings: every librdkafka consumer key (`bootstrap.servers`, `group.id`, …) plus
 /// `steady.buffer.max.records`, `steady.buffer.max.bytes`, `steady.processing.timeout.ms`,
 /// `steady.stall.policy`, `steady.revoke.drain.ms`, `steady.events.enable` (`true`: rebalances
-/// and commit results are queued for `steady_consumer_next_event`; default `false`). The
+/// and commit results are queued for `steady_consumer_next_event`; default `false`),
+/// `steady.ordering` (`unordered`, `partition` or `key`), `steady.retry.backoff.ms`,
+/// `steady.retry.backoff.max.ms`, `steady.retry.max.attempts` and `steady.dlq.topic` (see
+/// `steady_message_nack` and `steady_message_reject`). The
 /// consumer keeps its own copy, and calls the log callback set on them
 /// (`steady_settings_set_log_callback`) until it is closed; with none, warnings and errors go
 /// to stderr. The start-up warnings are logged once (logger "steady", facility "config").
@@ -161,7 +166,12 @@ pub extern "C" fn steady_consumer_new(
                 return Err(e.into());
             }
         };
-        let handle = ConsumerHandle { consumer: Arc::new(consumer), closed: AtomicBool::new(false), log };
+        let handle = ConsumerHandle {
+            consumer: Arc::new(consumer),
+            closed: AtomicBool::new(false),
+            log,
+            topics: TopicNames::default(),
+        };
         write_out(out, to_boxed_mut_ptr::<steady_consumer>(handle));
         Ok(())
     }
@@ -185,8 +195,8 @@ pub extern "C" fn steady_consumer_poll(
         let handle = try_ref(consumer, "consumer")?;
         let out = try_out(message_out, "message_out")?;
         let wait = Wait::from_ms(timeout_ms)?;
-        let record = receive(handle, 1, wait)?.remove(0);
-        write_out(out, to_boxed_mut_ptr::<steady_message>(MessageView::new(record)));
+        let record = receive(handle, wait, |c, d| c.recv(d))?;
+        write_out(out, to_boxed_mut_ptr::<steady_message>(handle.topics.view(record)));
         Ok(())
     }
 }
@@ -210,10 +220,11 @@ pub extern "C" fn steady_consumer_poll_batch(
         if messages_len == 0 {
             return Err(Error::invalid("messages_len 0: expected room for at least one message"));
         }
-        let records = receive(handle, messages_len, Wait::from_ms(timeout_ms)?)?;
+        let records = receive(handle, Wait::from_ms(timeout_ms)?, |c, d| {
+            c.recv_batch(messages_len, d).map(|r| (!r.is_empty()).then_some(r))
+        })?;
         write_out(count, records.len());
-        for (i, record) in records.into_iter().enumerate() {
-            let view = MessageView::new(record);
+        for (i, view) in handle.topics.views(records).enumerate() {
             // SAFETY: `messages_out` has room for `messages_len` ≥ records.len() pointers.
             write_out(unsafe { messages.add(i) }, to_boxed_mut_ptr::<steady_message>(view));
         }
@@ -393,7 +404,9 @@ fn on_partition<T>(
 /// The consumer's counters as JSON (`rebalances`, `assignment`, `paused_partitions` (paused by
 /// the application, by backpressure or until their assigned event is done), `buffered_records`,
 /// `in_flight`, `delivered`, `acked`, `committed`, `commits_succeeded`, `commits_failed`,
-/// `revoke_handler_timeouts`, `events_dropped`, `stalls`, `last_error`, …)
+/// `revoke_handler_timeouts`, `events_dropped`, `stalls`, `last_error`, `retries` (redeliveries
+/// scheduled by nacks), `dead_lettered`, `dead_letter_failures`, `parked_records`,
+/// `retrying_records`, `waiting_records`, …)
 /// in `*json_out`, an owned string for `steady_string_free`. Works after close too.
 /// Errors: NULL_PARAMETER.
 #[no_mangle]

@@ -35,6 +35,13 @@ pub enum steady_event_kind_t {
     SteadyEventLost = 3,
     /// A commit finished; each offset is the one committed (the next to read) or tried.
     SteadyEventCommitted = 4,
+    /// A record was dead-lettered (`steady_message_reject`, or `steady_message_nack` past
+    /// `steady.retry.max.attempts`): the one partition entry is the record's source topic,
+    /// partition and offset. `steady_event_error` is NULL when `steady.dlq.topic` acknowledged it
+    /// (it then counts as acked); otherwise the produce failed (steady produces it again later)
+    /// or no `steady.dlq.topic` is set (the record is parked: it stays pending, never committed
+    /// past, and comes again after a restart or rebalance).
+    SteadyEventDeadLettered = 5,
 }
 
 impl PanicOrDefault for steady_event_kind_t {
@@ -50,6 +57,7 @@ impl From<EventKind> for steady_event_kind_t {
             EventKind::Revoked => steady_event_kind_t::SteadyEventRevoked,
             EventKind::Lost => steady_event_kind_t::SteadyEventLost,
             EventKind::Committed => steady_event_kind_t::SteadyEventCommitted,
+            EventKind::DeadLettered => steady_event_kind_t::SteadyEventDeadLettered,
             // A kind added to the core later reads as none until the ABI names it.
             _ => steady_event_kind_t::SteadyEventNone,
         }
@@ -251,6 +259,7 @@ fn static_name(name: &'static str) -> *const c_char {
         "revoked" => c"revoked",
         "lost" => c"lost",
         "committed" => c"committed",
+        "dead_lettered" => c"dead_lettered",
         "background" => c"background",
         "explicit" => c"explicit",
         "revoke" => c"revoke",
@@ -288,6 +297,7 @@ mod tests {
         assert_eq!(steady_event_kind_t::SteadyEventRevoked as u32, 2);
         assert_eq!(steady_event_kind_t::SteadyEventLost as u32, 3);
         assert_eq!(steady_event_kind_t::SteadyEventCommitted as u32, 4);
+        assert_eq!(steady_event_kind_t::SteadyEventDeadLettered as u32, 5);
         assert_eq!(steady_commit_reason::Background as u32, 1);
         assert_eq!(steady_commit_reason::Close as u32, 4);
         for name in [
@@ -295,6 +305,7 @@ mod tests {
             EventKind::Revoked.as_str(),
             EventKind::Lost.as_str(),
             EventKind::Committed.as_str(),
+            EventKind::DeadLettered.as_str(),
             CommitReason::Background.as_str(),
             CommitReason::Explicit.as_str(),
             CommitReason::Revoke.as_str(),

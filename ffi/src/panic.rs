@@ -33,6 +33,12 @@ impl PanicOrDefault for usize {
     }
 }
 
+impl PanicOrDefault for u32 {
+    fn value() -> Self {
+        0
+    }
+}
+
 impl PanicOrDefault for i32 {
     fn value() -> Self {
         -1

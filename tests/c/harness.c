@@ -109,6 +109,8 @@ static const struct test TESTS[] = {
     {"misuse_consumer", test_misuse_consumer},
     {"close_wakes_poll", test_close_wakes_poll},
     {"semantics", test_semantics},
+    {"bulk", test_bulk},
+    {"retries", test_retries},
     {"events_misuse", test_events_misuse},
     {"close_wakes_next_event", test_close_wakes_next_event},
     {"events_scenario", test_events_scenario},

@@ -73,6 +73,8 @@ void test_misuse(void);
 void test_misuse_consumer(void);
 void test_error_accessors(void);
 void test_semantics(void);
+void test_bulk(void);
+void test_retries(void);
 void test_fenced_static_member(void);
 void test_unsupported_assignor(void);
 void test_events_misuse(void);

@@ -6,13 +6,17 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,6 +48,23 @@ public final class Consumer implements AutoCloseable {
     private final Handle handle;
     /** Set by the first {@link #close()}. */
     private final AtomicBoolean closing = new AtomicBoolean();
+    /** The topic names of its messages by C pointer (see {@code steady_message_fields_t}). */
+    private final ConcurrentHashMap<Long, String> topics = new ConcurrentHashMap<>();
+    /** The last topic name looked up. */
+    private volatile TopicName lastTopic;
+    /** Holds the C messages of the latest {@link #poll}s. */
+    @SuppressWarnings("unused") // accessed through POLL_CHUNK
+    private volatile Chunk pollChunk = new Chunk(Chunk.POLL_SIZE, closing);
+    private static final VarHandle POLL_CHUNK;
+
+    static {
+        try {
+            POLL_CHUNK = MethodHandles.lookup().findVarHandle(Consumer.class, "pollChunk", Chunk.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** Released when the first {@link #close()} has finished. */
     private final CountDownLatch closed = new CountDownLatch(1);
     /** Guards starting a listener against a close reading {@link #listener}. */
@@ -102,34 +123,75 @@ public final class Consumer implements AutoCloseable {
 
     /**
      * Waits up to {@code timeout} (negative: no limit) for the next record; null when nothing
-     * arrived in time. Ack it once processed and close it.
+     * arrived in time. Ack it once processed (which releases it; close it if it is not acked).
      */
     public Message poll(Duration timeout) {
         int ms = Native.millis(timeout);
-        return use((c, arena) -> {
-            MemorySegment out = Native.slot(arena);
-            boolean arrived = Native.succeeded(arena, Result.TIMEOUT,
-                    err -> (int) Native.CONSUMER_POLL.invokeExact(c, ms, out, err));
-            return arrived ? new Message(Native.pointer(out)) : null;
-        });
+        MemorySegment c = handle.acquire();
+        try {
+            Native.Scratch scratch = Native.scratch();
+            MemorySegment out = scratch.message;
+            MemorySegment err = scratch.error;
+            int code;
+            try {
+                code = (int) Native.CONSUMER_POLL.invokeExact(c, ms, out, err);
+            } catch (Throwable t) {
+                throw Native.rethrow(t);
+            }
+            if (!Native.okOr(code, Result.TIMEOUT, err)) {
+                return null;
+            }
+            MemorySegment m = Native.pointer(out);
+            Chunk chunk;
+            int index;
+            while (true) {
+                chunk = pollChunk;
+                index = chunk.claim();
+                if (index >= 0) {
+                    break;
+                }
+                POLL_CHUNK.compareAndSet(this, chunk, new Chunk(Chunk.POLL_SIZE, closing));
+            }
+            chunk.hold(index, m.address());
+            MemorySegment fields = scratch.fields;
+            int f;
+            try {
+                f = (int) Native.MESSAGE_FIELDS.invokeExact(m, fields);
+            } catch (Throwable t) {
+                throw Native.rethrow(t);
+            }
+            Native.throwUnlessOk(f, MemorySegment.NULL);
+            return new Message(chunk, index, m.address(), fields, 0, topic(fields, 0), scratch);
+        } finally {
+            handle.done(this);
+        }
     }
 
     /**
      * Waits up to {@code timeout} (negative: no limit) for records and returns up to {@code max}
      * (1 to {@link #MAX_BATCH}) of them; an empty list on timeout. Another {@code max} throws
-     * INVALID_ARGUMENT naming it.
+     * INVALID_ARGUMENT naming it. Ack each once processed, or ack them together with
+     * {@link #ack(List)}.
      */
     public List<Message> pollBatch(int max, Duration timeout) {
         if (max < 1 || max > MAX_BATCH) {
             throw Native.invalidArgument("max " + max + ": expected 1 to " + MAX_BATCH + " messages");
         }
         int ms = Native.millis(timeout);
-        return use((c, arena) -> {
-            MemorySegment buffer = arena.allocate(ADDRESS, max);
-            long len = buffer.byteSize() / ADDRESS.byteSize(); // the room C may fill: max pointers
-            MemorySegment count = arena.allocate(JAVA_LONG);
-            if (!Native.succeeded(arena, Result.TIMEOUT,
-                    err -> (int) Native.CONSUMER_POLL_BATCH.invokeExact(c, ms, buffer, len, count, err))) {
+        MemorySegment c = handle.acquire();
+        try {
+            Native.Scratch scratch = Native.scratch();
+            MemorySegment buffer = scratch.batch(max);
+            long len = max; // the room C may fill: the buffer holds at least max pointers
+            MemorySegment count = scratch.count;
+            MemorySegment err = scratch.error;
+            int code;
+            try {
+                code = (int) Native.CONSUMER_POLL_BATCH.invokeExact(c, ms, buffer, len, count, err);
+            } catch (Throwable t) {
+                throw Native.rethrow(t);
+            }
+            if (!Native.okOr(code, Result.TIMEOUT, err)) {
                 return new ArrayList<>();
             }
             long n = count.get(JAVA_LONG, 0);
@@ -137,13 +199,135 @@ public final class Consumer implements AutoCloseable {
                 throw new IllegalStateException("steady_consumer_poll_batch reported " + n
                         + " messages for room of " + len);
             }
-            List<Message> messages = new ArrayList<>((int) n);
-            for (long i = 0; i < n; i++) {
-                messages.add(new Message(buffer.getAtIndex(ADDRESS, i)));
+            int size = (int) n;
+            Chunk chunk = new Chunk(size, closing);
+            for (int i = 0; i < size; i++) {
+                chunk.hold(i, buffer.getAtIndex(ADDRESS, i).address());
             }
-            return messages;
-        });
+            MemorySegment fields = scratch.batchFields(size);
+            int f;
+            try {
+                f = (int) Native.MESSAGES_FIELDS.invokeExact(buffer, n, fields);
+            } catch (Throwable t) {
+                throw Native.rethrow(t);
+            }
+            Native.throwUnlessOk(f, MemorySegment.NULL);
+            Message[] messages = new Message[size];
+            for (int i = 0; i < size; i++) {
+                long at = i * Native.Fields.SIZE;
+                long pointer = buffer.getAtIndex(Native.WORD, i);
+                messages[i] = new Message(chunk, i, pointer, fields, at, topic(fields, at), scratch);
+            }
+            return new ArrayList<>(Arrays.asList(messages));
+        } finally {
+            handle.done(this);
+        }
     }
+
+    /**
+     * Acks {@code messages} (of any consumer) with one call into C, as {@link Message#ack()} on
+     * each would: each acked one is released; acked ones and nulls are skipped. Throws like
+     * {@link Message#ack()} (CLOSED when a message or its consumer was closed) after acking the
+     * others.
+     */
+    public void ack(List<Message> messages) {
+        int n = messages.size();
+        if (n == 0) {
+            return;
+        }
+        Native.Scratch scratch = Native.scratch();
+        MemorySegment acks = scratch.acks(n);
+        Message[] begun = new Message[n];
+        int count = 0;
+        SteadyException failure = null;
+        for (Message m : messages) {
+            if (m == null) {
+                continue;
+            }
+            try {
+                if (!m.begin()) {
+                    continue;
+                }
+            } catch (SteadyException e) { // closed
+                failure = failure == null ? e : failure;
+                continue;
+            }
+            acks.setAtIndex(Native.WORD, count, m.pointer());
+            begun[count++] = m;
+        }
+        if (count == 0) {
+            if (failure != null) {
+                throw failure;
+            }
+            return;
+        }
+        MemorySegment err = scratch.error;
+        long len = count;
+        int code;
+        try {
+            code = (int) Native.MESSAGES_ACK.invokeExact(acks, len, err);
+        } catch (Throwable t) {
+            for (int i = 0; i < count; i++) {
+                begun[i].end(false);
+            }
+            throw Native.rethrow(t);
+        }
+        if (code != Result.OK.code()) {
+            // Those before the one that failed are acked; each goes again on its own (a second
+            // ack of those is harmless), which reports the failure.
+            Native.free(Native.ERROR_FREE, err.get(ADDRESS, 0));
+            for (int i = 0; i < count; i++) {
+                begun[i].end(false);
+            }
+            for (int i = 0; i < count; i++) {
+                try {
+                    begun[i].ack();
+                } catch (SteadyException e) {
+                    failure = failure == null ? e : failure;
+                }
+            }
+        } else {
+            MemorySegment frees = scratch.frees(count);
+            int free = 0;
+            for (int i = 0; i < count; i++) {
+                long p = begun[i].settle(true);
+                if (p != 0) {
+                    frees.setAtIndex(Native.WORD, free++, p);
+                }
+            }
+            long toFree = free;
+            if (free > 0) {
+                try {
+                    Native.MESSAGES_FREE.invokeExact(frees, toFree);
+                } catch (Throwable t) {
+                    throw Native.rethrow(t);
+                }
+            }
+        }
+        Reference.reachabilityFence(begun);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** The topic name of the fields at {@code base}: one String per C pointer (per consumer). */
+    private String topic(MemorySegment fields, long base) {
+        long pointer = Native.Fields.topic(fields, base);
+        TopicName last = lastTopic;
+        if (last != null && last.pointer() == pointer) {
+            return last.name();
+        }
+        String name = topics.computeIfAbsent(pointer, p -> {
+            byte[] bytes = new byte[Math.toIntExact(Native.Fields.topicLen(fields, base))];
+            MemorySegment.copy(Native.EVERYTHING, java.lang.foreign.ValueLayout.JAVA_BYTE, p, bytes, 0, bytes.length);
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        });
+        lastTopic = new TopicName(pointer, name);
+        return name;
+    }
+
+    /** A topic's C string and its Java copy. */
+    private record TopicName(long pointer, String name) {}
 
     /** Commits the acked prefix of every assigned partition now. */
     public void commit() {
@@ -259,6 +443,7 @@ public final class Consumer implements AutoCloseable {
                 case REVOKED -> listener.onRevoked(event.partitions());
                 case LOST -> listener.onLost(event.partitions());
                 case COMMITTED -> listener.onCommitted(event);
+                case DEAD_LETTERED -> listener.onDeadLettered(event);
             }
         } catch (Throwable t) {
             LOGGER.log(System.Logger.Level.ERROR, () -> "steady: the RebalanceListener threw on the event "

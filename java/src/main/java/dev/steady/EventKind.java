@@ -24,7 +24,15 @@ public enum EventKind {
      * A commit finished; each partition carries the offset committed (the next to read) or
      * tried, see {@link Event#commitReason()} and {@link Event#error()}.
      */
-    COMMITTED(4);
+    COMMITTED(4),
+    /**
+     * A record was dead-lettered ({@link Message#reject}, or {@link Message#nack} past
+     * {@code steady.retry.max.attempts}); the one partition entry is its source topic, partition
+     * and offset. {@link Event#error()} is empty when {@code steady.dlq.topic} acknowledged it (it
+     * then counts as acked); otherwise the produce failed (steady produces it again later) or no
+     * {@code steady.dlq.topic} is set (the record is parked: pending, never committed past).
+     */
+    DEAD_LETTERED(5);
 
     private final int code;
 

@@ -13,6 +13,8 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -256,7 +258,226 @@ final class Native {
     static final MethodHandle MESSAGE_HEADER =
             fn("steady_message_header", JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS);
     static final MethodHandle MESSAGE_ACK = fn("steady_message_ack", JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle MESSAGE_ATTEMPT = fn("steady_message_attempt", JAVA_INT, ADDRESS);
+    static final MethodHandle MESSAGE_NACK =
+            fn("steady_message_nack", JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
+    static final MethodHandle MESSAGE_REJECT = fn("steady_message_reject", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    static final MethodHandle MESSAGE_FIELDS = fn("steady_message_fields", JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle MESSAGES_FIELDS =
+            fn("steady_messages_fields", JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS);
+    static final MethodHandle MESSAGES_ACK = fn("steady_messages_ack", JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS);
+    static final MethodHandle MESSAGES_FREE = fnVoid("steady_messages_free", ADDRESS, JAVA_LONG);
     static final MethodHandle MESSAGE_FREE = fnVoid("steady_message_free", ADDRESS);
+
+    /** Every address, for copying from C memory by absolute address. */
+    static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    /** A pointer or a {@code size_t} read as a Java long (64-bit platforms only). */
+    static final ValueLayout.OfLong WORD = JAVA_LONG;
+
+    static {
+        if (ADDRESS.byteSize() != 8) {
+            throw new UnsatisfiedLinkError("steady's Java binding needs a 64-bit platform");
+        }
+    }
+
+    /** The layout of {@code steady_message_fields_t} and readers of its fields. */
+    static final class Fields {
+        private Fields() {}
+
+        static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                ADDRESS.withName("topic"),
+                JAVA_LONG.withName("topic_len"),
+                ADDRESS.withName("key"),
+                JAVA_LONG.withName("key_len"),
+                ADDRESS.withName("payload"),
+                JAVA_LONG.withName("payload_len"),
+                JAVA_LONG.withName("header_count"),
+                JAVA_LONG.withName("offset"),
+                JAVA_LONG.withName("timestamp"),
+                JAVA_INT.withName("partition"),
+                JAVA_INT.withName("attempt"));
+        static final long SIZE = LAYOUT.byteSize();
+        private static final long TOPIC = at("topic");
+        private static final long TOPIC_LEN = at("topic_len");
+        private static final long KEY = at("key");
+        private static final long KEY_LEN = at("key_len");
+        private static final long PAYLOAD = at("payload");
+        private static final long PAYLOAD_LEN = at("payload_len");
+        private static final long HEADER_COUNT = at("header_count");
+        private static final long OFFSET = at("offset");
+        private static final long TIMESTAMP = at("timestamp");
+        private static final long PARTITION = at("partition");
+        private static final long ATTEMPT = at("attempt");
+
+        private static long at(String name) {
+            return LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement(name));
+        }
+
+        static long topic(MemorySegment f, long base) {
+            return f.get(WORD, base + TOPIC);
+        }
+
+        static long topicLen(MemorySegment f, long base) {
+            return f.get(WORD, base + TOPIC_LEN);
+        }
+
+        static long key(MemorySegment f, long base) {
+            return f.get(WORD, base + KEY);
+        }
+
+        static long keyLen(MemorySegment f, long base) {
+            return f.get(WORD, base + KEY_LEN);
+        }
+
+        static long payload(MemorySegment f, long base) {
+            return f.get(WORD, base + PAYLOAD);
+        }
+
+        static long payloadLen(MemorySegment f, long base) {
+            return f.get(WORD, base + PAYLOAD_LEN);
+        }
+
+        static long headerCount(MemorySegment f, long base) {
+            return f.get(WORD, base + HEADER_COUNT);
+        }
+
+        static long offset(MemorySegment f, long base) {
+            return f.get(JAVA_LONG, base + OFFSET);
+        }
+
+        static long timestamp(MemorySegment f, long base) {
+            return f.get(JAVA_LONG, base + TIMESTAMP);
+        }
+
+        static int partition(MemorySegment f, long base) {
+            return f.get(JAVA_INT, base + PARTITION);
+        }
+
+        static int attempt(MemorySegment f, long base) {
+            return f.get(JAVA_INT, base + ATTEMPT);
+        }
+    }
+
+    /**
+     * Out-parameters and arrays for the calls of one thread, allocated once per thread instead of
+     * an arena per call. Each field has one use, so that a call using one never overwrites what
+     * another call of the same thread still reads; the memory goes with the thread.
+     */
+    static final class Scratch {
+        private final Arena arena = Arena.ofAuto();
+        /** {@code steady_error **err_out}. */
+        final MemorySegment error = arena.allocate(ADDRESS);
+        /** The message out-parameter of a poll. */
+        final MemorySegment message = arena.allocate(ADDRESS);
+        /** The count out-parameter of a batch poll. */
+        final MemorySegment count = arena.allocate(JAVA_LONG);
+        /** One {@code steady_message_fields_t}. */
+        final MemorySegment fields = arena.allocate(Fields.LAYOUT);
+        /** Out-parameters of the header accessor. */
+        final MemorySegment pointer1 = arena.allocate(ADDRESS);
+        final MemorySegment pointer2 = arena.allocate(ADDRESS);
+        final MemorySegment length = arena.allocate(JAVA_LONG);
+        private MemorySegment batch = MemorySegment.NULL;
+        private MemorySegment batchFields = MemorySegment.NULL;
+        private MemorySegment acks = MemorySegment.NULL;
+        private MemorySegment frees = MemorySegment.NULL;
+
+        /** Room for {@code n} message pointers (a batch poll's). */
+        MemorySegment batch(int n) {
+            if (batch.byteSize() < n * ADDRESS.byteSize()) {
+                batch = Arena.ofAuto().allocate(ADDRESS, n);
+            }
+            return batch;
+        }
+
+        /** Room for {@code n} {@code steady_message_fields_t}. */
+        MemorySegment batchFields(int n) {
+            if (batchFields.byteSize() < n * Fields.SIZE) {
+                batchFields = Arena.ofAuto().allocate(Fields.LAYOUT, n);
+            }
+            return batchFields;
+        }
+
+        /** Room for {@code n} message pointers (a batch ack's). */
+        MemorySegment acks(int n) {
+            if (acks.byteSize() < n * ADDRESS.byteSize()) {
+                acks = Arena.ofAuto().allocate(ADDRESS, Math.max(n, 512));
+            }
+            return acks;
+        }
+
+        /** Room for {@code n} message pointers (a batch free's). */
+        MemorySegment frees(int n) {
+            if (frees.byteSize() < n * ADDRESS.byteSize()) {
+                frees = Arena.ofAuto().allocate(ADDRESS, Math.max(n, 512));
+            }
+            return frees;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** This thread's {@link Scratch}. */
+    static Scratch scratch() {
+        return SCRATCH.get();
+    }
+
+    /** A Throwable from a downcall (never expected) as an unchecked one. */
+    static RuntimeException rethrow(Throwable t) {
+        return downcallFailed(t);
+    }
+
+    private static RuntimeException downcallFailed(Throwable t) {
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new AssertionError("downcall failed", t);
+    }
+
+    /** {@code steady_message_ack}. */
+    static int ack(MemorySegment message, MemorySegment err) {
+        try {
+            return (int) MESSAGE_ACK.invokeExact(message, err);
+        } catch (Throwable t) {
+            throw downcallFailed(t);
+        }
+    }
+
+    /** {@code steady_message_free} of the message at {@code address}. */
+    static void freeMessage(long address) {
+        try {
+            MESSAGE_FREE.invokeExact(MemorySegment.ofAddress(address));
+        } catch (Throwable t) {
+            throw downcallFailed(t);
+        }
+    }
+
+    /** Throws the exception for {@code code} unless it is OK; {@code errSlot} holds the error (or NULL). */
+    static void throwUnlessOk(int code, MemorySegment errSlot) {
+        if (code != Result.OK.code()) {
+            throw exception(code, errSlot.equals(MemorySegment.NULL) ? MemorySegment.NULL : errSlot.get(ADDRESS, 0));
+        }
+    }
+
+    /**
+     * Whether {@code code} is OK (true) or {@code tolerated} (false, its error freed); any other
+     * code throws its exception.
+     */
+    static boolean okOr(int code, Result tolerated, MemorySegment errSlot) {
+        if (code == Result.OK.code()) {
+            return true;
+        }
+        MemorySegment error = errSlot.get(ADDRESS, 0);
+        if (code == tolerated.code()) {
+            free(ERROR_FREE, error);
+            return false;
+        }
+        throw exception(code, error);
+    }
 
     /**
      * The {@code steady_log_cb} every settings object gets ({@link #installLogCallback}): one

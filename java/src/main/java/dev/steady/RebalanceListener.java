@@ -33,4 +33,7 @@ public interface RebalanceListener {
      * error. The event is closed when this returns; its fields stay readable.
      */
     default void onCommitted(Event event) {}
+
+    /** A record was dead-lettered ({@link EventKind#DEAD_LETTERED}); the event is closed after this returns. */
+    default void onDeadLettered(Event event) {}
 }
