@@ -435,10 +435,8 @@ pub extern "C" fn steady_messages_ack(
     err_out: *mut *mut steady_error,
 ) -> steady_result {
     ffi_panic_boundary! { err_out =>
-        for m in try_messages(messages, count)? {
-            m.record.ack()?;
-        }
-        Ok(())
+        let records: Vec<&Record> = try_messages(messages, count)?.map(|m| &m.record).collect();
+        Ok(Record::ack_all(records)?)
     }
 }
 
