@@ -63,9 +63,11 @@ fn pause_holds_a_partition_through_backpressure_and_resume_brings_all_of_it() {
     });
     c.pause(&topic, 0).expect("pause");
     assert!(c.stats().paused_partitions.contains(&format!("{topic}/0")));
-    // A handler slower than the buffer refills: backpressure pauses and resumes many times.
+    // A handler slower than the buffer refills, and now and then stuck for longer than the
+    // poll thread waits before it pauses (a second): backpressure pauses and resumes.
     let during = until(&c, &ledger, |r| {
-        std::thread::sleep(Duration::from_millis(10));
+        let pause = if r.offset() % 100 == 50 { 1_500 } else { 10 };
+        std::thread::sleep(Duration::from_millis(pause));
         r.partition() == 1 && r.offset() == PER - 1
     });
     assert!(
