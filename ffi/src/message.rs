@@ -436,7 +436,7 @@ pub extern "C" fn steady_messages_ack(
 ) -> steady_result {
     ffi_panic_boundary! { err_out =>
         let records: Vec<&Record> = try_messages(messages, count)?.map(|m| &m.record).collect();
-        Ok(Record::ack_all(records)?)
+        Ok(Record::ack_all(&records)?)
     }
 }
 

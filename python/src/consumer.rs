@@ -228,7 +228,7 @@ impl Consumer {
             message.check_process()?;
             records.push(message.record());
         }
-        let ack_all = || runtime::Record::ack_all(records.iter().copied());
+        let ack_all = || runtime::Record::ack_all(&records);
         // A long batch lets other threads run; a short one costs less than the GIL's release.
         let acked = if records.len() >= DETACH_FROM {
             py.detach(ack_all)

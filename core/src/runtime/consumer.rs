@@ -209,7 +209,7 @@ impl Consumer {
     }
 
     /// Acks every record of `records` in one pass (see [`Record::ack_all`]).
-    pub fn ack_all<'a>(&self, records: impl IntoIterator<Item = &'a Record>) -> Result<(), Error> {
+    pub fn ack_all<R: std::borrow::Borrow<Record>>(&self, records: &[R]) -> Result<(), Error> {
         Record::ack_all(records)
     }
 

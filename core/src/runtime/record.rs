@@ -4,6 +4,7 @@ use super::message_view::MessageView;
 use super::offsets::{Outcome, Slot};
 use super::verdicts;
 use super::Error;
+use std::borrow::Borrow;
 use std::sync::Arc;
 
 /// One Kafka record, owned by the application until it is acked.
@@ -127,17 +128,13 @@ impl Record {
     /// Acks every record of `records`, as [`ack`](Record::ack) each would, in one pass: the
     /// records of one partition in a row share one lock and one clock read. Stops at the first
     /// error (`Closed`); the records before it are acked.
-    pub fn ack_all<'a>(records: impl IntoIterator<Item = &'a Record>) -> Result<(), Error> {
-        let records: Vec<&Record> = records.into_iter().collect();
-        for run in records.chunk_by(|a, b| Arc::ptr_eq(&a.slot, &b.slot)) {
-            run[0].slot.settle_each(
-                run.iter().map(|r| (r.offset, r.attempt)),
+    pub fn ack_all<R: Borrow<Record>>(records: &[R]) -> Result<(), Error> {
+        for run in records.chunk_by(|a, b| Arc::ptr_eq(&a.borrow().slot, &b.borrow().slot)) {
+            let first = run[0].borrow();
+            first.slot.settle_each(
+                run.iter().map(|r| (r.borrow().offset, r.borrow().attempt)),
                 Outcome::Ack,
-                |i| {
-                    if run[i].lane.is_some() {
-                        verdicts::settled(run[i]);
-                    }
-                },
+                |i| verdicts::settled(run[i].borrow()),
             )?;
         }
         Ok(())

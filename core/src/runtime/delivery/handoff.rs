@@ -108,6 +108,8 @@ pub(crate) struct Handoff {
     spent: Mutex<Vec<OwnedMessage>>,
     max_records: usize,
     max_bytes: u64,
+    /// `steady.ordering`: which lane each pushed record takes.
+    order: DeliveryOrder,
 }
 
 impl State {
@@ -171,6 +173,7 @@ impl Handoff {
             spent: Mutex::default(),
             max_records,
             max_bytes,
+            order,
         }
     }
 
@@ -178,17 +181,19 @@ impl Handoff {
     /// dropped; the rest are buffered while they fit, held otherwise. Returns the room left
     /// (see [`room`](Handoff::room)).
     pub fn push(&self, records: &mut Vec<Pending>) -> usize {
+        // Keys are hashed before the lock, which receivers wait for.
+        if self.order != DeliveryOrder::Unordered {
+            for r in records.iter_mut() {
+                r.lane = self.order.lane_of(r.key());
+            }
+        }
         let mut s = self.state.lock();
         if s.buffer.is_empty() && s.held.is_empty() && !records.is_empty() {
             s.waiting_since = Some(Instant::now());
         }
-        let ordered = s.lanes.ordered();
-        for mut r in records.drain(..) {
+        for r in records.drain(..) {
             if r.slot.fenced() {
                 continue;
-            }
-            if ordered {
-                r.lane = s.lanes.lane_of(r.key());
             }
             let size = r.size();
             if s.held.is_empty() && s.fits(size, self.max_records, self.max_bytes) {

@@ -30,6 +30,17 @@ pub enum DeliveryOrder {
 }
 
 impl DeliveryOrder {
+    /// The lane of a record with `key` (within its slot); `None`: no lane.
+    pub(crate) fn lane_of(self, key: Option<&[u8]>) -> Option<u64> {
+        match self {
+            DeliveryOrder::Unordered => None,
+            DeliveryOrder::Partition => Some(0),
+            DeliveryOrder::Key => {
+                key.map(|k| BuildHasherDefault::<DefaultHasher>::default().hash_one(k))
+            }
+        }
+    }
+
     /// The setting's word: `unordered`, `partition`, `key`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -64,17 +75,6 @@ impl Lanes {
     /// Whether records wait for their lane at all.
     pub fn ordered(&self) -> bool {
         self.order != DeliveryOrder::Unordered
-    }
-
-    /// The lane of a record with `key` (within its slot); `None`: no lane.
-    pub fn lane_of(&self, key: Option<&[u8]>) -> Option<u64> {
-        match self.order {
-            DeliveryOrder::Unordered => None,
-            DeliveryOrder::Partition => Some(0),
-            DeliveryOrder::Key => {
-                key.map(|k| BuildHasherDefault::<DefaultHasher>::default().hash_one(k))
-            }
-        }
     }
 
     /// Whether a record of `slot` in `lane` may go out now.
@@ -133,10 +133,10 @@ mod tests {
     #[test]
     fn lanes_per_mode() {
         let (a, b) = (Some(&b"a"[..]), Some(&b"b"[..]));
-        assert_eq!(Lanes::new(DeliveryOrder::Unordered).lane_of(a), None);
-        let p = Lanes::new(DeliveryOrder::Partition);
+        assert_eq!(DeliveryOrder::Unordered.lane_of(a), None);
+        let p = DeliveryOrder::Partition;
         assert_eq!(p.lane_of(a), p.lane_of(None));
-        let k = Lanes::new(DeliveryOrder::Key);
+        let k = DeliveryOrder::Key;
         assert_ne!(k.lane_of(a), k.lane_of(b));
         assert_eq!(k.lane_of(a), k.lane_of(Some(b"a")));
         assert_eq!(k.lane_of(None), None, "records without a key keep no order");
@@ -146,7 +146,7 @@ mod tests {
     fn a_lane_is_busy_until_released_or_forgotten() {
         let mut lanes = Lanes::new(DeliveryOrder::Key);
         let (s0, s1) = (slot(0, 1), slot(1, 2));
-        let l = lanes.lane_of(Some(b"k"));
+        let l = DeliveryOrder::Key.lane_of(Some(b"k"));
         lanes.claim(&s0, l);
         assert!(!lanes.free(&s0, l));
         assert!(lanes.free(&s1, l), "keys are per partition");
