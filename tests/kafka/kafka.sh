@@ -27,16 +27,25 @@ source "$HERE/lib/tls.sh"
 
 usage() {
     cat >&2 <<'EOF'
-usage: kafka.sh COMMAND [--instance NAME] [--version VERSION]
+usage: kafka.sh COMMAND [--instance NAME] [--version VERSION] [--brokers N] [--broker ID]
 
   start       start the broker (idempotent); the last line printed is bootstrap=127.0.0.1:PORT
+              (a cluster: bootstrap=127.0.0.1:PORT1,127.0.0.1:PORT2,...)
   stop        stop the broker and delete its data
   kill        stop the broker but keep its data (start or resume brings it back)
   resume      same as start: restarts a killed broker on its port with its data
-  restart     kill, then start again on the same port with the same data
+  restart     kill, then start again on the same port with the same data; in a cluster it
+              returns once every partition's replicas are all in sync again
+  crash       kill -9 the broker (its data stays; start or resume brings it back)
+  pause       stop the broker's process with SIGSTOP (it keeps its sockets and answers nothing)
+  continue    let a paused broker run again (SIGCONT)
+  status      one line per broker: "broker ID PORT running|paused|stopped"
   stop-all    stop every broker and delete all their data
   topic create NAME PARTITIONS   create a topic and wait until it has leaders
-                                 (also: topic NAME PARTITIONS)
+                                 (also: topic NAME PARTITIONS); in a cluster every partition
+                                 has one replica per broker
+  leaders TOPIC                  one line per partition: "PARTITION LEADER_ID"
+  coordinator GROUP              the id of the broker that coordinates consumer group GROUP
   api-versions                   print the broker's ApiVersions answer: "api_key min max" lines
 
   --instance NAME   a separate broker with its own data and ports (default: "default",
@@ -46,6 +55,9 @@ usage: kafka.sh COMMAND [--instance NAME] [--version VERSION]
   --secure          (start, 4.x, a new instance) also an SSL and a SASL_SSL listener (SCRAM-SHA-512
                     and PLAIN) with a test CA; start prints ssl=, sasl_ssl=, ca=, sasl.username=
                     and sasl.password= lines before the bootstrap line
+  --brokers N       (start, 4.x, a new instance) a KRaft cluster of N brokers, each also a
+                    controller (replication factor N, min.insync.replicas 2)
+  --broker ID       (kill, crash, pause, continue, resume, restart, start) only broker ID (1..N)
 EOF
     exit 2
 }
@@ -68,6 +80,8 @@ shift
 INSTANCE=""
 VERSION=""
 SECURE=0
+BROKERS=""
+TARGET=""
 POSITIONAL=()
 while (($#)); do
     case $1 in
@@ -76,6 +90,10 @@ while (($#)); do
         --version) VERSION=${2:?--version needs a version}; shift 2 ;;
         --version=*) VERSION=${1#*=}; shift ;;
         --secure) SECURE=1; shift ;;
+        --brokers) BROKERS=${2:?--brokers needs a number}; shift 2 ;;
+        --brokers=*) BROKERS=${1#*=}; shift ;;
+        --broker) TARGET=${2:?--broker needs an id}; shift 2 ;;
+        --broker=*) TARGET=${1#*=}; shift ;;
         -h | --help) usage ;;
         *) POSITIONAL+=("$1"); shift ;;
     esac
@@ -111,7 +129,7 @@ port_claimed() {
     local f
     for f in "$RUN"/*/instance.env; do
         [[ -e $f && $f != "$DIR/instance.env" ]] || continue
-        grep -qE "^(PORT|AUX_PORT|SSL_PORT|SASL_PORT)=$1\$" "$f" && return 0
+        grep -qE "^(PORT|AUX_PORT|SSL_PORT|SASL_PORT)=$1\$|^CLAIMED=(.* )?$1( |\$)" "$f" && return 0
     done
     return 1
 }
@@ -121,7 +139,7 @@ port_claimed() {
 choose_ports() {
     local port
     port=$(preferred_port "$INSTANCE")
-    local width=$((SECURE ? 4 : 2)) i free
+    local width=$((SECURE ? 4 : 2 * BROKERS)) i free
     for _ in $(seq 1 200); do
         free=1
         for ((i = 0; i < width; i++)); do
@@ -165,9 +183,24 @@ resolve_instance() {
         SSL_PORT=$(sed -n 's/^SSL_PORT=//p' "$DIR/instance.env")
         SASL_PORT=$(sed -n 's/^SASL_PORT=//p' "$DIR/instance.env")
         [[ -n $SSL_PORT ]] && SECURE=1
+        local brokers
+        brokers=$(sed -n 's/^BROKERS=//p' "$DIR/instance.env")
+        if [[ -n $BROKERS && $BROKERS != "${brokers:-1}" ]]; then
+            fail 2 "instance '$INSTANCE' has ${brokers:-1} broker(s), not $BROKERS: stop it first"
+        fi
+        BROKERS=${brokers:-1}
+    fi
+    BROKERS=${BROKERS:-1}
+    [[ $BROKERS =~ ^[1-9]$ ]] || fail 2 "--brokers must be a number from 1 to 9, got '$BROKERS'"
+    if [[ -n $TARGET ]] && ! [[ $TARGET =~ ^[1-9]$ ]] || ((${TARGET:-1} > BROKERS)); then
+        fail 2 "instance '$INSTANCE' has no broker '$TARGET' (its brokers are 1..$BROKERS)"
     fi
     VERSION=${VERSION:-$DEFAULT_VERSION}
     LINE=$(kafka_line "$VERSION")
+    if ((BROKERS > 1)); then
+        [[ $LINE == kraft ]] || fail 2 "--brokers needs a 4.x broker"
+        ((!SECURE)) || fail 2 "--secure is for a single broker, not with --brokers"
+    fi
     # The cache follows pom.xml: a changed dependency list downloads afresh.
     LIBS=$CACHE/$VERSION-$(cksum <"$HERE/pom.xml" | cut -d' ' -f1)
 }
@@ -177,6 +210,35 @@ lock() {
     mkdir -p "$RUN"
     exec 9>"$RUN/.$INSTANCE.lock"
     flock -w 300 9 || fail 1 "instance '$INSTANCE' is locked by another kafka.sh for over 300 s"
+}
+
+# ---------------------------------------------------------------- brokers of an instance
+
+# A single broker is broker 1; a cluster's broker I listens on PORT+2(I-1), its controller on
+# the port after that, and keeps its files in broker-I/.
+broker_port() { echo $((PORT + 2 * ($1 - 1))); }
+controller_port() { echo $((PORT + 2 * ($1 - 1) + 1)); }
+broker_dir() { if ((BROKERS == 1)); then echo "$DIR"; else echo "$DIR/broker-$1"; fi; }
+# The name of broker I's pid file.
+broker_process() { if ((BROKERS == 1)); then echo broker; else echo "broker-$1"; fi; }
+# The brokers a command acts on: --broker ID, or all of them.
+targets() { if [[ -n $TARGET ]]; then echo "$TARGET"; else seq 1 "$BROKERS"; fi; }
+
+# The bootstrap list of every broker of the instance.
+bootstrap_list() {
+    local i list=""
+    for i in $(seq 1 "$BROKERS"); do list+=${list:+,}127.0.0.1:$(broker_port "$i"); done
+    echo "$list"
+}
+
+# The port of a broker that answers, for the metadata commands; fails when none does.
+live_port() {
+    local i
+    for i in $(seq 1 "$BROKERS"); do
+        live_pid "$(broker_process "$i")" >/dev/null && api_versions "$(broker_port "$i")" >/dev/null 2>&1 &&
+            broker_port "$i" && return 0
+    done
+    fail 1 "no broker of '$INSTANCE' answers: run kafka.sh start first"
 }
 
 # ---------------------------------------------------------------- processes
@@ -192,6 +254,7 @@ live_pid() {
 stop_process() {
     local pid
     pid=$(live_pid "$1") || { rm -f "$DIR/$1.pid"; return 0; }
+    kill -CONT "$pid" 2>/dev/null || true # a paused process cannot act on TERM
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 $((STOP_TIMEOUT * 10))); do
         kill -0 "$pid" 2>/dev/null || break
@@ -205,10 +268,25 @@ stop_process() {
     rm -f "$DIR/$1.pid"
 }
 
-# The broker stops first: its controlled shutdown needs ZooKeeper.
+# The brokers stop first: an old broker's controlled shutdown needs ZooKeeper.
 stop_all_processes() {
-    stop_process broker
+    local i
+    for i in $(seq 1 "$BROKERS"); do stop_process "$(broker_process "$i")"; done
     stop_process zookeeper
+}
+
+# signal_broker SIGNAL I: sends SIGNAL to broker I; fails when it is not running.
+signal_broker() {
+    local pid
+    pid=$(live_pid "$(broker_process "$2")") || fail 1 "broker $2 of '$INSTANCE' is not running"
+    kill "-$1" "$pid"
+}
+
+# Broker I's state: running, paused (SIGSTOP) or stopped.
+broker_state() {
+    local pid
+    pid=$(live_pid "$(broker_process "$1")") || { echo stopped; return; }
+    if [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) == T ]]; then echo paused; else echo running; fi
 }
 
 # spawn NAME LOGFILE COMMAND...: starts a process in the background, detached from the
@@ -222,22 +300,23 @@ spawn() {
 
 show_log_tail() {
     local f
-    for f in "$DIR"/logs/*.log; do
+    for f in "$DIR"/logs/*.log "$DIR"/broker-*/logs/*.log; do
         [[ -s $f ]] || continue
         echo "----- last lines of $f" >&2
         tail -n 40 "$f" >&2
     done
 }
 
-# Broker settings of every Kafka version: one small single-node broker for tests.
+# Broker settings of every Kafka version: small brokers for tests, whose log directory is $1
+# and whose topics have one replica per broker of the instance.
 common_broker_settings() {
     cat <<PROPERTIES
-log.dirs=$DIR/data
+log.dirs=$1
 num.network.threads=2
 num.io.threads=4
 num.partitions=1
-default.replication.factor=1
-offsets.topic.replication.factor=1
+default.replication.factor=$BROKERS
+offsets.topic.replication.factor=$BROKERS
 offsets.topic.num.partitions=10
 auto.create.topics.enable=false
 PROPERTIES
@@ -284,49 +363,106 @@ java_runtime() {
 
 # ---------------------------------------------------------------- commands
 
-# Waits until the broker answers; on failure prints its log tail, stops it and exits.
-await_broker() {
+# Waits until each broker named answers and is registered (its own metadata lists it); on
+# failure prints the log tails, stops the instance and exits.
+await_brokers() {
+    local deadline=$((SECONDS + START_TIMEOUT)) i
+    for i in "$@"; do
+        until broker_ready "$(broker_port "$i")" "$i"; do
+            if ! live_pid "$(broker_process "$i")" >/dev/null; then
+                show_log_tail
+                stop_all_processes
+                fail 1 "broker $i (Kafka $VERSION) of '$INSTANCE' exited during start-up"
+            fi
+            if ((SECONDS >= deadline)); then
+                show_log_tail
+                stop_all_processes
+                fail 1 "broker $i (Kafka $VERSION) of '$INSTANCE' did not answer on 127.0.0.1:$(broker_port "$i") within ${START_TIMEOUT}s"
+            fi
+            sleep 0.25
+        done
+    done
+}
+
+# Waits until every partition of every topic has a leader and all its replicas in sync.
+await_in_sync() {
     local deadline=$((SECONDS + START_TIMEOUT))
-    until broker_ready "$PORT"; do
-        if ! live_pid broker >/dev/null; then
-            show_log_tail
-            stop_all_processes
-            fail 1 "the Kafka $VERSION broker of '$INSTANCE' exited during start-up"
-        fi
-        if ((SECONDS >= deadline)); then
-            show_log_tail
-            stop_all_processes
-            fail 1 "the Kafka $VERSION broker of '$INSTANCE' did not answer on 127.0.0.1:$PORT within ${START_TIMEOUT}s"
-        fi
+    until all_in_sync "$(live_port)"; do
+        ((SECONDS < deadline)) || fail 1 "the partitions of '$INSTANCE' are not all in sync after ${START_TIMEOUT}s"
         sleep 0.25
     done
 }
 
+# The ports of a new instance and its brokers, recorded for later commands and other instances.
+write_instance_env() {
+    local i claimed=""
+    for i in $(seq 1 "$BROKERS"); do claimed+=" $(broker_port "$i") $(controller_port "$i")"; done
+    printf 'VERSION=%s\nPORT=%s\nAUX_PORT=%s\nBROKERS=%s\nCLAIMED=%s\n' \
+        "$VERSION" "$PORT" "$AUX_PORT" "$BROKERS" "${claimed# }" >"$DIR/instance.env"
+    if ((SECURE)); then
+        printf 'SSL_PORT=%s\nSASL_PORT=%s\n' "$SSL_PORT" "$SASL_PORT" >>"$DIR/instance.env"
+    fi
+}
+
 cmd_start() {
-    if ! live_pid broker >/dev/null; then
-        stop_all_processes # e.g. a ZooKeeper left behind by a broker that died
-        [[ -n $PORT ]] || choose_ports
-        if port_in_use "$PORT" || port_in_use "$AUX_PORT"; then
-            fail 1 "port $PORT or $AUX_PORT of instance '$INSTANCE' is taken by another program"
+    local down=() i
+    for i in $(targets); do live_pid "$(broker_process "$i")" >/dev/null || down+=("$i"); done
+    if ((${#down[@]})); then
+        [[ $LINE == zk ]] && stop_all_processes # e.g. a ZooKeeper left behind by a broker that died
+        if [[ ! -f $DIR/instance.env ]]; then
+            choose_ports
+            mkdir -p "$DIR/logs"
+            write_instance_env
         fi
+        for i in "${down[@]}"; do
+            if port_in_use "$(broker_port "$i")" || port_in_use "$(controller_port "$i")"; then
+                fail 1 "port $(broker_port "$i") or $(controller_port "$i") of instance '$INSTANCE' is taken by another program"
+            fi
+        done
         fetch_jars
-        mkdir -p "$DIR/logs"
-        printf 'VERSION=%s\nPORT=%s\nAUX_PORT=%s\n' "$VERSION" "$PORT" "$AUX_PORT" >"$DIR/instance.env"
         if ((SECURE)); then
             [[ $LINE == kraft ]] || fail 2 "--secure needs a 4.x broker"
-            printf 'SSL_PORT=%s\nSASL_PORT=%s\n' "$SSL_PORT" "$SASL_PORT" >>"$DIR/instance.env"
             make_tls
         fi
-        say "starting Apache Kafka $VERSION '$INSTANCE' on 127.0.0.1:$PORT (logs in $DIR/logs)"
-        "start_$LINE"
+        say "starting Apache Kafka $VERSION '$INSTANCE' broker(s) ${down[*]} on 127.0.0.1:$PORT.. (logs in $DIR)"
+        "start_$LINE" "${down[@]}"
     fi
-    await_broker
+    # shellcheck disable=SC2046
+    await_brokers $(targets)
     ((SECURE)) && secure_lines
-    echo "bootstrap=127.0.0.1:$PORT"
+    echo "bootstrap=$(bootstrap_list)"
 }
 
 cmd_kill() {
-    stop_all_processes
+    local i
+    for i in $(targets); do stop_process "$(broker_process "$i")"; done
+    [[ -n $TARGET ]] || stop_process zookeeper
+}
+
+cmd_crash() {
+    local i pid
+    for i in $(targets); do
+        pid=$(live_pid "$(broker_process "$i")") || fail 1 "broker $i of '$INSTANCE' is not running"
+        kill -KILL "$pid"
+        while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+        rm -f "$DIR/$(broker_process "$i").pid"
+    done
+}
+
+cmd_restart() {
+    cmd_kill
+    cmd_start
+    ((BROKERS == 1)) || await_in_sync
+}
+
+cmd_signal() {
+    local i
+    for i in $(targets); do signal_broker "$1" "$i"; done
+}
+
+cmd_status() {
+    local i
+    for i in $(seq 1 "$BROKERS"); do echo "broker $i $(broker_port "$i") $(broker_state "$i")"; done
 }
 
 cmd_stop() {
@@ -346,33 +482,63 @@ cmd_stop_all() {
 cmd_topic() {
     if [[ ${POSITIONAL[0]:-} == create ]]; then POSITIONAL=("${POSITIONAL[@]:1}"); fi
     ((${#POSITIONAL[@]} == 2)) || usage
-    local name=${POSITIONAL[0]} partitions=${POSITIONAL[1]} out deadline
+    local name=${POSITIONAL[0]} partitions=${POSITIONAL[1]} out deadline port
     [[ $name =~ ^[A-Za-z0-9._-]+$ ]] || fail 2 "bad topic name '$name' (letters, digits, . _ - only)"
     [[ $partitions =~ ^[1-9][0-9]*$ ]] || fail 2 "partitions must be a positive number, got '$partitions'"
-    live_pid broker >/dev/null || fail 1 "the broker of '$INSTANCE' is not running: run kafka.sh start first"
+    port=$(live_port)
     deadline=$((SECONDS + TOPIC_TIMEOUT))
     if ! out=$("create_topic_$LINE" "$name" "$partitions" 2>&1); then
         echo "$out" >&2
-        fail 1 "could not create topic '$name' with $partitions partitions on 127.0.0.1:$PORT"
+        fail 1 "could not create topic '$name' with $partitions partitions on $(bootstrap_list)"
     fi
-    until topic_ready "$PORT" "$name" "$partitions"; do
+    until topic_ready "$port" "$name" "$partitions"; do
         ((SECONDS < deadline)) || fail 1 "topic '$name' has no leader for all $partitions partitions after ${TOPIC_TIMEOUT}s"
         sleep 0.1
     done
     echo "$out"
 }
 
+cmd_leaders() {
+    ((${#POSITIONAL[@]} == 1)) || usage
+    local lines
+    lines=$(metadata "$(live_port)" "${POSITIONAL[0]}") || fail 1 "the brokers of '$INSTANCE' did not answer Metadata"
+    grep -qx "topic ${POSITIONAL[0]} 0" <<<"$lines" || fail 1 "no topic '${POSITIONAL[0]}' on '$INSTANCE'"
+    awk '$1 == "partition" {print $3, $5}' <<<"$lines" | sort -n
+}
+
+# The coordinator of a group; while the brokers are still choosing one, asks again.
+cmd_coordinator() {
+    ((${#POSITIONAL[@]} == 1)) || usage
+    local deadline=$((SECONDS + TOPIC_TIMEOUT)) answer
+    while :; do
+        if answer=$(find_coordinator "$(live_port)" "${POSITIONAL[0]}") && [[ ${answer%% *} == 0 ]]; then
+            echo "${answer#* }"
+            return
+        fi
+        ((SECONDS < deadline)) || fail 1 "no coordinator for group '${POSITIONAL[0]}' after ${TOPIC_TIMEOUT}s (last answer: ${answer:-none})"
+        sleep 0.25
+    done
+}
+
 cmd_api_versions() {
-    api_versions "$PORT" 2>/dev/null || fail 1 "the broker of '$INSTANCE' did not answer ApiVersions on 127.0.0.1:${PORT:-?}"
+    local port
+    port=$(broker_port "${TARGET:-1}")
+    api_versions "$port" 2>/dev/null || fail 1 "the broker of '$INSTANCE' did not answer ApiVersions on 127.0.0.1:$port"
 }
 
 case $COMMAND in
     start | resume) resolve_instance; cmd_start ;;
     stop) resolve_instance; cmd_stop ;;
     kill) resolve_instance; cmd_kill ;;
-    restart) resolve_instance; cmd_kill; cmd_start ;;
+    crash) resolve_instance; cmd_crash ;;
+    restart) resolve_instance; cmd_restart ;;
+    pause) resolve_instance; cmd_signal STOP ;;
+    continue) resolve_instance; cmd_signal CONT ;;
+    status) resolve_instance; cmd_status ;;
     stop-all) cmd_stop_all ;;
     topic) resolve_instance; cmd_topic ;;
+    leaders) resolve_instance; cmd_leaders ;;
+    coordinator) resolve_instance; cmd_coordinator ;;
     api-versions) resolve_instance; cmd_api_versions ;;
     *) usage ;;
 esac

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Kafka wire protocol over bash's /dev/tcp: just enough to tell whether a broker answers
-# (ApiVersions v0, Metadata v0), for every broker version kafka.sh runs. Sourced by kafka.sh.
+# (ApiVersions v0, Metadata v0) and which broker leads what (Metadata, FindCoordinator v0), for
+# every broker version kafka.sh runs. Sourced by kafka.sh.
 
 # Writes the bytes spelled by a hex string.
 hex_to_bytes() {
@@ -46,7 +47,7 @@ read_string() {
     P=$((P + n * 2))
 }
 
-# skip_int32_array: passes over an int32 array.
+# skip_int32_array: passes over an int32 array, leaving its length in R.
 skip_int32_array() {
     read_int 4
     P=$((P + R * 8))
@@ -71,7 +72,7 @@ api_versions() {
 
 # Metadata v0 for the topics named in $2.. (none: all topics) from the broker on port $1.
 # Prints "broker ID" per broker, then per topic "topic NAME ERROR" and per partition
-# "partition NAME ID ERROR LEADER".
+# "partition NAME ID ERROR LEADER REPLICAS IN_SYNC" (the last two: how many).
 metadata() {
     local port=$1 body i j n topics partitions name
     shift
@@ -98,18 +99,38 @@ metadata() {
         for ((j = 0; j < partitions; j++)); do
             read_int 2; local perror=$R
             read_int 4; local id=$R
-            read_int 4
-            echo "partition $name $id $perror $R"
+            read_int 4; local leader=$R
+            skip_int32_array; local replicas=$R
             skip_int32_array
-            skip_int32_array
+            echo "partition $name $id $perror $leader $replicas $R"
         done
     done
 }
 
-# True when the broker on port $1 answers ApiVersions and its metadata lists a broker.
+# True when the broker on port $1 answers ApiVersions and its metadata lists broker $2 (any
+# broker for the old ones, whose id is 0).
 broker_ready() {
     local lines
-    api_versions "$1" >/dev/null 2>&1 && lines=$(metadata "$1" 2>/dev/null) && grep -q '^broker ' <<<"$lines"
+    api_versions "$1" >/dev/null 2>&1 && lines=$(metadata "$1" 2>/dev/null) &&
+        grep -qE "^broker ($2|0)\$" <<<"$lines"
+}
+
+# True when every partition of every topic known to the broker on port $1 has a leader and
+# all its replicas in sync.
+all_in_sync() {
+    local lines
+    lines=$(metadata "$1" 2>/dev/null) || return 1
+    ! awk '$1 == "partition" && ($5 < 0 || $6 != $7) {bad = 1} END {exit !bad}' <<<"$lines"
+}
+
+# FindCoordinator v0 for group $2, asked of the broker on port $1: prints "ERROR NODE_ID".
+find_coordinator() {
+    local group=$2
+    H=$(kafka_request "$1" 10 0 "$(printf '%04x' ${#group})$(printf '%s' "$group" | od -An -v -tx1 | tr -d ' \n')") || return 1
+    P=0
+    read_int 2; local error=$R
+    read_int 4
+    echo "$error $R"
 }
 
 # True when topic $2 on the broker on port $1 has $3 partitions, each with a leader.
@@ -117,5 +138,5 @@ topic_ready() {
     local lines
     lines=$(metadata "$1" "$2" 2>/dev/null) || return 1
     grep -qx "topic $2 0" <<<"$lines" &&
-        [[ $(grep -cE "^partition $2 [0-9]+ 0 [0-9]+\$" <<<"$lines") -eq $3 ]]
+        [[ $(grep -cE "^partition $2 [0-9]+ 0 [0-9]+ " <<<"$lines") -eq $3 ]]
 }

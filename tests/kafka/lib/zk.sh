@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Old ZooKeeper-based Apache Kafka brokers (0.10.x, Scala 2.11) with their own ZooKeeper.
 # Sourced by kafka.sh, which sets DIR, HERE, LIBS, VERSION, PORT (listener), AUX_PORT (ZooKeeper).
+# One broker per instance.
 
 write_zk_config() {
     mkdir -p "$DIR/zookeeper" "$DIR/data"
@@ -21,7 +22,7 @@ zookeeper.connect=127.0.0.1:$AUX_PORT
 zookeeper.connection.timeout.ms=15000
 delete.topic.enable=true
 log.cleaner.dedupe.buffer.size=8388608
-$(common_broker_settings)
+$(common_broker_settings "$DIR/data")
 PROPERTIES
 }
 
