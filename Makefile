@@ -22,8 +22,10 @@ demo: build
 test: test-lint test-rust test-header test-c test-go test-java test-python test-dist
 	@echo "make test: all suites passed"
 
+# The cluster the failover tests share is stopped afterwards: idle, it still costs CPU.
 test-rust:
 	$(CARGO) test --release --workspace --exclude steady-python -- --test-threads=1
+	$(KAFKA) stop --instance cluster
 
 # Formatting, lints, the API docs and the crate as crates.io would take it.
 test-lint:

@@ -34,8 +34,9 @@ usage: kafka.sh COMMAND [--instance NAME] [--version VERSION] [--brokers N] [--b
   stop        stop the broker and delete its data
   kill        stop the broker but keep its data (start or resume brings it back)
   resume      same as start: restarts a killed broker on its port with its data
-  restart     kill, then start again on the same port with the same data; in a cluster it
-              returns once every partition's replicas are all in sync again
+  restart     kill, then start again on the same port with the same data
+              (in a cluster, start, resume and restart return once every partition's
+              replicas are all in sync again)
   crash       kill -9 the broker (its data stays; start or resume brings it back)
   pause       stop the broker's process with SIGSTOP (it keeps its sockets and answers nothing)
   continue    let a paused broker run again (SIGCONT)
@@ -275,6 +276,13 @@ stop_all_processes() {
     stop_process zookeeper
 }
 
+# stop_brokers I...: stops brokers I... (all of them: ZooKeeper too).
+stop_brokers() {
+    if (($# == BROKERS)); then stop_all_processes; return; fi
+    local i
+    for i in "$@"; do stop_process "$(broker_process "$i")"; done
+}
+
 # signal_broker SIGNAL I: sends SIGNAL to broker I; fails when it is not running.
 signal_broker() {
     local pid
@@ -290,11 +298,12 @@ broker_state() {
 }
 
 # spawn NAME LOGFILE COMMAND...: starts a process in the background, detached from the
-# caller's session, terminal, pipes and lock.
+# caller's session, terminal, pipes and lock; its output is appended to LOGFILE.
 spawn() {
     local name=$1 logfile=$2
     shift 2
-    setsid "$@" </dev/null >"$logfile" 2>&1 9>&- &
+    echo "----- kafka.sh: started $(date -u '+%F %T')" >>"$logfile"
+    setsid "$@" </dev/null >>"$logfile" 2>&1 9>&- &
     echo $! >"$DIR/$name.pid"
 }
 
@@ -364,19 +373,19 @@ java_runtime() {
 # ---------------------------------------------------------------- commands
 
 # Waits until each broker named answers and is registered (its own metadata lists it); on
-# failure prints the log tails, stops the instance and exits.
+# failure prints the log tails, stops the brokers named and exits.
 await_brokers() {
     local deadline=$((SECONDS + START_TIMEOUT)) i
     for i in "$@"; do
         until broker_ready "$(broker_port "$i")" "$i"; do
             if ! live_pid "$(broker_process "$i")" >/dev/null; then
                 show_log_tail
-                stop_all_processes
+                stop_brokers "$@"
                 fail 1 "broker $i (Kafka $VERSION) of '$INSTANCE' exited during start-up"
             fi
             if ((SECONDS >= deadline)); then
                 show_log_tail
-                stop_all_processes
+                stop_brokers "$@"
                 fail 1 "broker $i (Kafka $VERSION) of '$INSTANCE' did not answer on 127.0.0.1:$(broker_port "$i") within ${START_TIMEOUT}s"
             fi
             sleep 0.25
@@ -384,9 +393,13 @@ await_brokers() {
     done
 }
 
-# Waits until every partition of every topic has a leader and all its replicas in sync.
+# Waits until every partition of every topic has a leader and all its replicas in sync, when
+# every broker of the cluster runs (with one down or paused, its replicas cannot be in sync).
 await_in_sync() {
-    local deadline=$((SECONDS + START_TIMEOUT))
+    local deadline=$((SECONDS + START_TIMEOUT)) i
+    for i in $(seq 1 "$BROKERS"); do
+        [[ $(broker_state "$i") == running ]] || { say "broker $i is $(broker_state "$i"): not waiting for the replicas to be in sync"; return 0; }
+    done
     until all_in_sync "$(live_port)"; do
         ((SECONDS < deadline)) || fail 1 "the partitions of '$INSTANCE' are not all in sync after ${START_TIMEOUT}s"
         sleep 0.25
@@ -429,6 +442,7 @@ cmd_start() {
     fi
     # shellcheck disable=SC2046
     await_brokers $(targets)
+    ((BROKERS == 1)) || await_in_sync
     ((SECURE)) && secure_lines
     echo "bootstrap=$(bootstrap_list)"
 }
@@ -452,7 +466,6 @@ cmd_crash() {
 cmd_restart() {
     cmd_kill
     cmd_start
-    ((BROKERS == 1)) || await_in_sync
 }
 
 cmd_signal() {
