@@ -1,4 +1,4 @@
-# steady — make demo · make test · make bench · make dist · make install
+# steady — make demo · make test · make bench · make soak · make dist · make install
 SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 CARGO ?= cargo
@@ -7,7 +7,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 PREFIX ?= /usr/local
 
 .PHONY: all build demo test bench bench-quick dist install test-rust test-lint test-header test-c test-go \
-	test-java test-python test-dist clean
+	test-java test-python test-dist clean soak
 
 all: build
 
@@ -75,6 +75,14 @@ test-java: build
 
 test-python:
 	tests/run-python.sh
+
+# Twenty minutes (SOAK_MINUTES) of slow handlers, member churn and broker restarts on the
+# three-broker cluster (docs/failover.md); the RSS curve goes to bench/results/soak.json.
+SOAK_MINUTES ?= 20
+soak: build
+	STEADY_SOAK_MINUTES=$(SOAK_MINUTES) $(CARGO) test --release -p steady-core --test soak -- \
+		--ignored --exact soak --nocapture
+	$(KAFKA) stop --instance cluster
 
 # steady against each language's usual client (bench/README.md): about 30-40 minutes;
 # bench-quick is a first look (fewer rounds, one configuration), results in bench/results/quick.
