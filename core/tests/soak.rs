@@ -21,7 +21,7 @@ mod runtime;
 use parking_lot::Mutex;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::ClientConfig;
-use runtime::{committed, settings, wait_until, Ledger};
+use runtime::{committed, rss_bytes_of, send, settings, wait_until, Ledger};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -170,16 +170,7 @@ impl Member {
 
     /// Resident memory in MiB, from /proc.
     fn rss_mib(&self) -> Option<f64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        let kb: f64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))?
-            .trim()
-            .trim_end_matches("kB")
-            .trim()
-            .parse()
-            .ok()?;
-        Some(kb / 1024.0)
+        rss_bytes_of(&self.child.id().to_string()).map(|b| b as f64 / (1024.0 * 1024.0))
     }
 
     /// Closes the member (its standard input ends) and waits for it; returns its lost and
@@ -214,18 +205,12 @@ fn producer(bootstrap: String, topic: String, stop: Arc<AtomicBool>) -> Vec<i64>
         let due = start.elapsed().as_millis() as u64 * RATE_PER_SECOND / 1000;
         while sent < due {
             let p = (sent % PARTITIONS as u64) as i32;
-            let mut record = BaseRecord::<(), _>::to(&topic)
-                .payload(&payload)
-                .partition(p);
-            loop {
-                match producer.send(record) {
-                    Ok(()) => break,
-                    Err((_, back)) => {
-                        record = back;
-                        producer.poll(Duration::from_millis(10));
-                    }
-                }
-            }
+            send(
+                &producer,
+                BaseRecord::<(), _>::to(&topic)
+                    .payload(&payload)
+                    .partition(p),
+            );
             counts[p as usize] += 1;
             sent += 1;
         }

@@ -193,7 +193,7 @@ resolve_instance() {
     fi
     BROKERS=${BROKERS:-1}
     [[ $BROKERS =~ ^[1-9]$ ]] || fail 2 "--brokers must be a number from 1 to 9, got '$BROKERS'"
-    if [[ -n $TARGET ]] && ! [[ $TARGET =~ ^[1-9]$ ]] || ((${TARGET:-1} > BROKERS)); then
+    if [[ -n $TARGET && ! ($TARGET =~ ^[1-9]$ && TARGET -le BROKERS) ]]; then
         fail 2 "instance '$INSTANCE' has no broker '$TARGET' (its brokers are 1..$BROKERS)"
     fi
     VERSION=${VERSION:-$DEFAULT_VERSION}
@@ -396,9 +396,10 @@ await_brokers() {
 # Waits until every partition of every topic has a leader and all its replicas in sync, when
 # every broker of the cluster runs (with one down or paused, its replicas cannot be in sync).
 await_in_sync() {
-    local deadline=$((SECONDS + START_TIMEOUT)) i
+    local deadline=$((SECONDS + START_TIMEOUT)) i state
     for i in $(seq 1 "$BROKERS"); do
-        [[ $(broker_state "$i") == running ]] || { say "broker $i is $(broker_state "$i"): not waiting for the replicas to be in sync"; return 0; }
+        state=$(broker_state "$i")
+        [[ $state == running ]] || { say "broker $i is $state: not waiting for the replicas to be in sync"; return 0; }
     done
     until all_in_sync "$(live_port)"; do
         ((SECONDS < deadline)) || fail 1 "the partitions of '$INSTANCE' are not all in sync after ${START_TIMEOUT}s"

@@ -72,15 +72,7 @@ pub fn produce(bootstrap: &str, topic: &str, partitions: i32, count: usize, size
                     });
             record = record.headers(headers);
         }
-        loop {
-            match producer.send(record) {
-                Ok(()) => break,
-                Err((_, back)) => {
-                    record = back;
-                    producer.poll(Duration::from_millis(10));
-                }
-            }
-        }
+        send(&producer, record);
     }
     producer
         .flush(Duration::from_secs(120))
@@ -123,15 +115,31 @@ pub fn committed(bootstrap: &str, group: &str, topic: &str, partitions: i32) -> 
         .collect()
 }
 
+/// Sends `record`, serving the producer's queue while it is full.
+pub fn send<'a, K: rdkafka::message::ToBytes + ?Sized, P: rdkafka::message::ToBytes + ?Sized>(
+    producer: &BaseProducer,
+    mut record: BaseRecord<'a, K, P>,
+) {
+    while let Err((_, back)) = producer.send(record) {
+        record = back;
+        producer.poll(Duration::from_millis(10));
+    }
+}
+
 /// The process's resident set size in bytes (VmRSS of /proc/self/status).
 pub fn rss_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    rss_bytes_of("self").expect("VmRSS of /proc/self/status")
+}
+
+/// The resident set size in bytes of process `pid` ("self" for this one); `None` once it
+/// has gone.
+pub fn rss_bytes_of(pid: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .expect("VmRSS line")
-        * 1024
+        .map(|kb| kb * 1024)
 }
 
 /// Waits until `cond` holds, checking every 50 ms; panics with `what` after `timeout`.
