@@ -32,18 +32,41 @@ const FORWARDED_PREFIXES: [&str; 5] = [
 /// How long one drain of librdkafka's log queue waits.
 const LOG_POLL: Duration = Duration::from_millis(100);
 
-/// Keeps librdkafka's ApiVersions log lines.
+/// How long one metadata request may wait before the queue is served for errors.
+const METADATA_ROUND: Duration = Duration::from_secs(1);
+
+/// The most queue events served between two metadata requests.
+const QUEUE_EVENTS: usize = 1000;
+
+/// The words librdkafka's log line for a failed SASL authentication starts with.
+const AUTHENTICATION_FAILED: &str = "SASL authentication error";
+
+/// Keeps librdkafka's ApiVersions log lines and the authentication failure it reported.
 #[derive(Default)]
 struct ApiLog {
     lines: Mutex<Vec<String>>,
+    authentication: Mutex<Option<String>>,
 }
 
 impl ClientContext for ApiLog {
-    fn log(&self, _level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
         if fac == "APIVERSION" {
             self.lines.lock().push(log_message.to_string());
+        } else if let Some(at) = authentication_failure(level, fac, log_message) {
+            self.authentication
+                .lock()
+                .get_or_insert_with(|| at.to_string());
         }
     }
+}
+
+/// librdkafka's error line for a failed SASL authentication (facility FAIL, "… SASL
+/// authentication error: …"), from those words on.
+fn authentication_failure<'a>(level: RDKafkaLogLevel, fac: &str, line: &'a str) -> Option<&'a str> {
+    if fac != "FAIL" || level as i32 > RDKafkaLogLevel::Error as i32 {
+        return None;
+    }
+    line.find(AUTHENTICATION_FAILED).map(|at| &line[at..])
 }
 
 impl ConsumerContext for ApiLog {}
@@ -53,18 +76,41 @@ pub(crate) fn probe(target: &Target, settings: &Settings) -> Result<BrokerFacts,
     let consumer: BaseConsumer<ApiLog> = client_config(target, settings)?
         .create_with_context(ApiLog::default())
         .map_err(|e| target.protocol(format!("cannot create the librdkafka client: {e}")))?;
-    let metadata = consumer.fetch_metadata(None, time_left(target)?);
-    let apis = drain_api_log(&consumer, target);
-    let mut facts = match (apis, metadata) {
-        (Some(apis), _) => infer(&apis),
+    fetch_metadata(&consumer, target)?;
+    let mut facts = match drain_api_log(&consumer, target) {
+        Some(apis) => infer(&apis),
         // Metadata without an ApiVersions answer: librdkafka fell back to pre-0.10 requests.
-        (None, Ok(_)) => before_api_versions(),
-        (None, Err(e)) => return Err(target.unreachable(e.to_string())),
+        None => before_api_versions(),
     };
     if let Some(name) = &target.group {
         facts.group = Some(describe_group(&consumer, target, name)?);
     }
     Ok(facts)
+}
+
+/// Asks for the cluster's metadata in rounds of at most `METADATA_ROUND`, serving librdkafka's
+/// queue after each, so that an authentication failure it logged ends the probe at once. A listener
+/// answers ApiVersions before SASL authentication: only the metadata shows that these settings
+/// can use the broker.
+fn fetch_metadata(consumer: &BaseConsumer<ApiLog>, target: &Target) -> Result<(), ProbeError> {
+    loop {
+        let round = time_left(target)?.min(METADATA_ROUND);
+        let result = consumer.fetch_metadata(None, round);
+        // librdkafka's log lines come through the client's queue: serve what is there.
+        for _ in 0..QUEUE_EVENTS {
+            let _ = consumer.poll(Duration::ZERO);
+        }
+        if let Some(reason) = consumer.context().authentication.lock().take() {
+            return Err(target.protocol(format!("authentication failed: {reason}")));
+        }
+        match result {
+            Ok(_) => return Ok(()),
+            Err(e) if remaining(target.deadline).is_err() => {
+                return Err(target.unreachable(e.to_string()))
+            }
+            Err(_) => {}
+        }
+    }
 }
 
 /// The time left for the probe, or the error for having none.
@@ -279,6 +325,29 @@ mod tests {
         );
         assert_eq!(parse_api_log(&log), None);
         assert_eq!(parse_api_line("JoinGroup (11) Versions 3..x"), None);
+    }
+
+    #[test]
+    fn reads_librdkafka_authentication_failures() {
+        let line = "[thrd:sasl_ssl://b:9/bootstrap]: sasl_ssl://b:9/bootstrap: SASL authentication \
+                    error: Authentication failed due to invalid credentials (after 3ms in state AUTH_REQ)";
+        assert_eq!(
+            authentication_failure(RDKafkaLogLevel::Error, "FAIL", line),
+            Some("SASL authentication error: Authentication failed due to invalid credentials (after 3ms in state AUTH_REQ)")
+        );
+        assert_eq!(
+            authentication_failure(RDKafkaLogLevel::Debug, "FAIL", line),
+            None
+        );
+        assert_eq!(
+            authentication_failure(RDKafkaLogLevel::Error, "SASL", line),
+            None
+        );
+        let other = "[thrd:b]: b: Connect to ipv4#127.0.0.1:9 failed: Connection refused";
+        assert_eq!(
+            authentication_failure(RDKafkaLogLevel::Error, "FAIL", other),
+            None
+        );
     }
 
     #[test]

@@ -355,11 +355,13 @@ pub(crate) fn from_kafka(err: &rdkafka::error::KafkaError, settings: &Settings) 
             }])
         }
         KafkaError::ClientCreation(desc) => {
-            // librdkafka names the offending key between backticks in its consistency checks.
+            // librdkafka names the offending key between backticks in its consistency checks;
+            // a SASL mechanism this build has no provider for, only by its value.
             let key = desc
                 .split('`')
                 .nth(1)
                 .filter(|k| !k.is_empty())
+                .or_else(|| desc.contains("SASL mechanism").then_some("sasl.mechanism"))
                 .unwrap_or("client");
             let message = settings.scrub(&format!("librdkafka: {desc}"));
             Error::Config(vec![refusal(key, message, None)])
