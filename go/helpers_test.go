@@ -41,8 +41,14 @@ func unique(what string) string {
 // createTopic creates a new topic with the broker harness and returns its name.
 func createTopic(t *testing.T, what string, partitions int) string {
 	t.Helper()
+	return createTopicOn(t, "default", what, partitions)
+}
+
+// createTopicOn creates a new topic on the harness's broker instance and returns its name.
+func createTopicOn(t *testing.T, instance, what string, partitions int) string {
+	t.Helper()
 	topic := unique(what)
-	cmd := exec.Command(filepath.Join(repoRoot(t), "tests/kafka/kafka.sh"), "topic", "create", topic, fmt.Sprint(partitions))
+	cmd := exec.Command(filepath.Join(repoRoot(t), "tests/kafka/kafka.sh"), "topic", "create", topic, fmt.Sprint(partitions), "--instance", instance)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("create topic %s: %v\n%s", topic, err, out)
 	}
@@ -52,7 +58,13 @@ func createTopic(t *testing.T, what string, partitions int) string {
 // produce writes records ("headers<TAB>key<TAB>value" lines) to topic.
 func produce(t *testing.T, topic string, lines []string) {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(repoRoot(t), "tests/c/produce.sh"), bootstrap(t), topic)
+	produceAt(t, bootstrap(t), topic, lines)
+}
+
+// produceAt writes records ("headers<TAB>key<TAB>value" lines) to topic at broker.
+func produceAt(t *testing.T, broker, topic string, lines []string) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(repoRoot(t), "tests/c/produce.sh"), broker, topic)
 	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("produce to %s: %v\n%s", topic, err, out)

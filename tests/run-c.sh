@@ -21,7 +21,7 @@ warn=(-std=c11 -Wall -Wextra -Wpedantic -Werror -g)
 san=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
 tests=(tests/c/harness.c tests/c/test_doctor.c tests/c/test_consumer.c tests/c/test_misuse.c
        tests/c/test_semantics.c tests/c/test_bulk.c tests/c/test_fatal.c tests/c/test_events.c
-       tests/c/test_logging.c tests/c/test_retries.c)
+       tests/c/test_logging.c tests/c/test_retries.c tests/c/test_security.c)
 read -ra static <<<"$(pc --cflags --libs steady-static)"
 read -ra shared <<<"$(pc --cflags --libs steady)"
 shared+=(-lpthread)
@@ -69,6 +69,17 @@ printf 'l:1\tk1\tlogged-1\nl:2\tk2\tlogged-2\n' | tests/c/produce.sh "$bootstrap
 for ((i = 0; i < STEADY_EVENTS_RECORDS; i++)); do printf 's:%d\tk%d\t%d\n' "$i" "$i" "$i"; done |
     tests/c/produce.sh "$bootstrap" "$STEADY_TOPIC_EVENTS"
 printf 'n:1\tk1\thello\nn:2\tk2\tsteady\nn:3\tk3\tworld\n' | tests/c/produce.sh "$bootstrap" "$example_topic"
+
+# The secure broker (an SSL and a SASL_SSL listener, a SCRAM user), shared with the other suites.
+secure="$(tests/kafka/kafka.sh start --instance secure --secure)"
+line() { sed -n "s/^$1=//p" <<<"$secure"; }
+export STEADY_SECURE_SSL="$(line ssl)" STEADY_SECURE_SASL_SSL="$(line sasl_ssl)"
+export STEADY_SECURE_CA="$(line ca)" STEADY_SECURE_USER="$(line sasl.username)"
+export STEADY_SECURE_PASSWORD="$(line sasl.password)"
+export STEADY_SECURE_TOPIC="steady-c-secure-$suffix" STEADY_SECURE_RECORDS=20
+tests/kafka/kafka.sh topic create "$STEADY_SECURE_TOPIC" 2 --instance secure
+for ((i = 0; i < STEADY_SECURE_RECORDS; i++)); do printf 's:%d\tk%d\t%d\n' "$i" "$i" "$i"; done |
+    tests/c/produce.sh "$(line bootstrap)" "$STEADY_SECURE_TOPIC"
 
 # Full unwinding: the Rust frames have no frame pointers, and lsan.supp matches one of them.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0

@@ -16,4 +16,5 @@ cd java
 mvn -B -ntp test \
     -Dsteady.native="$target/release/libsteady.so" \
     -Dsteady.bootstrap="$bootstrap" \
+    -Dsteady.kafka.sh="$root/tests/kafka/kafka.sh" \
     -Dsteady.header="$root/include/steady.h"

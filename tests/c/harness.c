@@ -49,9 +49,13 @@ const char *test_group(const char *what) {
 }
 
 steady_settings *test_settings(const char *const *pairs) {
+    return test_settings_at(test_bootstrap(), pairs);
+}
+
+steady_settings *test_settings_at(const char *bootstrap, const char *const *pairs) {
     steady_settings *settings = NULL;
     if (steady_settings_new(&settings) != STEADY_RESULT_OK ||
-        steady_settings_set(settings, "bootstrap.servers", test_bootstrap(), NULL) !=
+        steady_settings_set(settings, "bootstrap.servers", bootstrap, NULL) !=
             STEADY_RESULT_OK) {
         fprintf(stderr, "cannot build settings\n");
         exit(2);
@@ -120,6 +124,9 @@ static const struct test TESTS[] = {
     {"slow_handler_no_rebalance", test_slow_handler_no_rebalance},
     {"fenced_static_member", test_fenced_static_member},
     {"unsupported_assignor", test_unsupported_assignor},
+    {"security_tls", test_security_tls},
+    {"security_scram", test_security_scram},
+    {"security_wrong_password", test_security_wrong_password},
 };
 
 static int selected(const char *name, int argc, char **argv) {

@@ -52,6 +52,9 @@ const char *test_group(const char *what);
 /* Settings with `pairs` (key, value, key, value, …, NULL) plus bootstrap.servers. */
 steady_settings *test_settings(const char *const *pairs);
 
+/* Settings with `pairs` plus bootstrap.servers=`bootstrap`. */
+steady_settings *test_settings_at(const char *bootstrap, const char *const *pairs);
+
 /* The unsigned number after "key": in a JSON text, or UINT64_MAX when absent. */
 uint64_t json_u64(const char *json, const char *key);
 
@@ -83,5 +86,8 @@ void test_events_scenario(void);
 void test_logging_misuse(void);
 void test_logging_callback(void);
 void test_logging_no_stderr(void);
+void test_security_tls(void);
+void test_security_scram(void);
+void test_security_wrong_password(void);
 
 #endif

@@ -42,8 +42,13 @@ final class TestBroker {
 
     /** Creates a new topic and returns its name. */
     static String createTopic(String what, int partitions) throws Exception {
+        return createTopicAt(bootstrap(), what, partitions);
+    }
+
+    /** Creates a new topic on the broker at {@code bootstrap} and returns its name. */
+    static String createTopicAt(String bootstrap, String what, int partitions) throws Exception {
         String topic = unique(what);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap()))) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
         }
         return topic;
@@ -70,8 +75,13 @@ final class TestBroker {
      * without key and with its index as an 8-byte big-endian value, in large batches.
      */
     static void produceMany(String topic, int partitions, int count) throws Exception {
+        produceManyAt(bootstrap(), topic, partitions, count);
+    }
+
+    /** {@link #produceMany} to the broker at {@code bootstrap}. */
+    static void produceManyAt(String bootstrap, String topic, int partitions, int count) throws Exception {
         Properties props = new Properties();
-        props.put("bootstrap.servers", bootstrap());
+        props.put("bootstrap.servers", bootstrap);
         props.put("acks", "1");
         props.put("linger.ms", "20");
         props.put("batch.size", Integer.toString(512 * 1024));
