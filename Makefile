@@ -7,7 +7,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 PREFIX ?= /usr/local
 
 .PHONY: all build demo test bench bench-quick dist install test-rust test-lint test-header test-c test-go \
-	test-java test-python test-dist clean soak
+	test-java test-python test-dist clean soak bench-deploy
 
 all: build
 
@@ -84,6 +84,14 @@ SOAK_MINUTES ?= 20
 soak: build
 	STEADY_SOAK_MINUTES=$(SOAK_MINUTES) $(CARGO) test --release -p steady-core --test soak -- \
 		--ignored --exact soak --nocapture
+	$(KAFKA) stop --instance cluster
+
+# The rolling deploy of twelve members on the three-broker cluster, static and dynamic
+# membership under cooperative-sticky and KIP-848, steady and a plain loop (bench/README.md):
+# about 20 minutes, results in bench/results/deploy.json.
+bench-deploy: build
+	$(CARGO) test --release -p steady-core --test rolling_deploy -- --ignored --exact \
+		rolling_deploy --nocapture
 	$(KAFKA) stop --instance cluster
 
 # steady against each language's usual client (bench/README.md): about 30-40 minutes;

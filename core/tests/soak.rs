@@ -19,9 +19,7 @@ mod events;
 mod runtime;
 
 use parking_lot::Mutex;
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
-use rdkafka::ClientConfig;
-use runtime::{committed, rss_bytes_of, send, settings, wait_until, Ledger};
+use runtime::{committed, produce_at_rate, rss_bytes_of, settings, wait_until, Ledger};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -187,41 +185,6 @@ impl Member {
     }
 }
 
-/// Produces `RATE_PER_SECOND` records round-robin over the partitions until `stop`; returns
-/// how many went to each partition (all acknowledged).
-fn producer(bootstrap: String, topic: String, stop: Arc<AtomicBool>) -> Vec<i64> {
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", &bootstrap)
-        .set("linger.ms", "20")
-        .set("acks", "all")
-        .set("message.timeout.ms", "600000")
-        .create()
-        .expect("producer");
-    let payload = vec![b'x'; 1024];
-    let mut counts = vec![0i64; PARTITIONS as usize];
-    let start = Instant::now();
-    let mut sent: u64 = 0;
-    while !stop.load(Ordering::Acquire) {
-        let due = start.elapsed().as_millis() as u64 * RATE_PER_SECOND / 1000;
-        while sent < due {
-            let p = (sent % PARTITIONS as u64) as i32;
-            send(
-                &producer,
-                BaseRecord::<(), _>::to(&topic)
-                    .payload(&payload)
-                    .partition(p),
-            );
-            counts[p as usize] += 1;
-            sent += 1;
-        }
-        producer.poll(Duration::from_millis(20));
-    }
-    producer
-        .flush(Duration::from_secs(300))
-        .expect("every record acknowledged");
-    counts
-}
-
 #[test]
 #[ignore = "the soak: make soak"]
 fn soak() {
@@ -238,7 +201,7 @@ fn soak() {
     let stop = Arc::new(AtomicBool::new(false));
     let production = {
         let (b, t, s) = (bootstrap.clone(), topic.clone(), stop.clone());
-        std::thread::spawn(move || producer(b, t, s))
+        std::thread::spawn(move || produce_at_rate(&b, &t, PARTITIONS, RATE_PER_SECOND, &s))
     };
     let mut members: Vec<Member> = (0..MEMBERS)
         .map(|_| Member::start(&bootstrap, &topic, &group, &ledger))

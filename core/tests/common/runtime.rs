@@ -126,6 +126,47 @@ pub fn send<'a, K: rdkafka::message::ToBytes + ?Sized, P: rdkafka::message::ToBy
     }
 }
 
+/// Produces `rate` records of 1 KiB a second round-robin over `partitions` partitions until
+/// `stop`; returns how many went to each partition (all acknowledged).
+pub fn produce_at_rate(
+    bootstrap: &str,
+    topic: &str,
+    partitions: i32,
+    rate: u64,
+    stop: &AtomicBool,
+) -> Vec<i64> {
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("linger.ms", "20")
+        .set("acks", "all")
+        .set("message.timeout.ms", "600000")
+        .create()
+        .expect("producer");
+    let payload = vec![b'x'; 1024];
+    let mut counts = vec![0i64; partitions as usize];
+    let start = Instant::now();
+    let mut sent: u64 = 0;
+    while !stop.load(Ordering::Acquire) {
+        let due = start.elapsed().as_millis() as u64 * rate / 1000;
+        while sent < due {
+            let p = (sent % partitions as u64) as i32;
+            send(
+                &producer,
+                BaseRecord::<(), _>::to(topic)
+                    .payload(&payload)
+                    .partition(p),
+            );
+            counts[p as usize] += 1;
+            sent += 1;
+        }
+        producer.poll(Duration::from_millis(20));
+    }
+    producer
+        .flush(Duration::from_secs(300))
+        .expect("every record acknowledged");
+    counts
+}
+
 /// The process's resident set size in bytes (VmRSS of /proc/self/status).
 pub fn rss_bytes() -> u64 {
     rss_bytes_of("self").expect("VmRSS of /proc/self/status")
@@ -328,6 +369,19 @@ impl ConsumerContext for CountingContext {
     }
 }
 
+/// A plain rdkafka consumer's configuration: `group` reading from the beginning, plus `extra`.
+pub fn plain_config(bootstrap: &str, group: &str, extra: &[(&str, &str)]) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", group)
+        .set("auto.offset.reset", "earliest");
+    for (k, v) in extra {
+        config.set(*k, *v);
+    }
+    config
+}
+
 /// A plain rdkafka poll loop — poll, handle, poll again — on a thread: the way most
 /// applications consume, with the handler's time counted against max.poll.interval.ms.
 pub struct PlainMember {
@@ -346,18 +400,11 @@ impl PlainMember {
         ledger: &Ledger,
         handle: impl Fn(i32, i64, &AtomicBool) + Send + 'static,
     ) -> PlainMember {
-        let mut config = ClientConfig::new();
-        config
-            .set("bootstrap.servers", bootstrap)
-            .set("group.id", group)
-            .set("auto.offset.reset", "earliest");
-        for (k, v) in extra {
-            config.set(*k, *v);
-        }
         let context = CountingContext::default();
         let counts = context.0.clone();
-        let consumer: BaseConsumer<CountingContext> =
-            config.create_with_context(context).expect("plain consumer");
+        let consumer: BaseConsumer<CountingContext> = plain_config(bootstrap, group, extra)
+            .create_with_context(context)
+            .expect("plain consumer");
         consumer.subscribe(&[topic]).expect("subscribe");
         let stop = Arc::new(AtomicBool::new(false));
         let ledger = ledger.clone();
