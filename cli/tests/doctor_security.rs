@@ -15,16 +15,6 @@ use std::path::{Path, PathBuf};
 
 const WRONG: &str = "not-the-password-91fb";
 
-/// The secure instance's lines: ssl, sasl_ssl, ca, sasl.username, sasl.password, bootstrap.
-fn secure() -> HashMap<String, String> {
-    let (code, out, err) = broker::kafka_sh(&["start", "--instance", "secure", "--secure"]);
-    assert_eq!(code, 0, "{out}{err}");
-    out.lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
 /// A properties file holding `lines`, as users keep their secrets (not on the command line).
 fn properties(name: &str, lines: &[String]) -> PathBuf {
     let path = std::env::temp_dir().join(format!("{}.properties", broker::unique(name)));
@@ -63,7 +53,7 @@ fn broker_of(stdout: &str) -> Value {
 
 #[test]
 fn the_doctor_probes_over_tls_and_sasl_ssl() {
-    let s = secure();
+    let s = broker::secure();
     let tls = properties(
         "doctor-tls",
         &[
@@ -83,7 +73,7 @@ fn the_doctor_probes_over_tls_and_sasl_ssl() {
 
 #[test]
 fn the_java_clients_keys_get_a_finding_and_the_probe_still_connects() {
-    let s = secure();
+    let s = broker::secure();
     let jaas = format!(
         "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required \
          username=\"{}\" password=\"{}\";",
@@ -120,7 +110,7 @@ fn the_java_clients_keys_get_a_finding_and_the_probe_still_connects() {
 
 #[test]
 fn a_wrong_password_is_an_authentication_error_that_never_shows_the_password() {
-    let s = secure();
+    let s = broker::secure();
     let config = properties("doctor-wrong", &scram(&s, WRONG));
     for format in ["text", "json"] {
         let (code, stdout, stderr) = probe(&config, &s["sasl_ssl"], format);

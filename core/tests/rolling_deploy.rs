@@ -145,27 +145,41 @@ fn deploy_member() {
             stop.store(true, Ordering::Release);
         })
     };
+    let member = Joining {
+        bootstrap: &bootstrap,
+        topic: &topic,
+        group: &group,
+        extra,
+        out: out.clone(),
+        stop: &stop,
+    };
     if client == "steady" {
-        steady_member(&bootstrap, &topic, &group, &extra, &out, &stop);
+        steady_member(member);
     } else {
-        plain_member(&bootstrap, &topic, &group, &extra, &out, &stop);
+        plain_member(member);
     }
     watcher.join().expect("stdin watcher");
     let _ = writeln!(out.lock(), "closed {}", now_ms());
 }
 
-fn steady_member(
-    bootstrap: &str,
-    topic: &str,
-    group: &str,
-    extra: &[(&str, &str)],
-    out: &Arc<Mutex<std::io::Stdout>>,
-    stop: &AtomicBool,
-) {
-    let mut extra = extra.to_vec();
-    extra.push(("steady.events.enable", "true"));
-    let consumer =
-        Arc::new(Consumer::new(&settings(bootstrap, group, &extra), &[topic]).expect("consumer"));
+/// What a member process joins with, and where it reports.
+struct Joining<'a> {
+    bootstrap: &'a str,
+    topic: &'a str,
+    group: &'a str,
+    /// The run's group settings.
+    extra: Vec<(&'a str, &'a str)>,
+    out: Arc<Mutex<std::io::Stdout>>,
+    /// Set once the member's standard input closed.
+    stop: &'a AtomicBool,
+}
+
+fn steady_member(mut m: Joining<'_>) {
+    m.extra.push(("steady.events.enable", "true"));
+    let (out, stop) = (&m.out, m.stop);
+    let consumer = Arc::new(
+        Consumer::new(&settings(m.bootstrap, m.group, &m.extra), &[m.topic]).expect("consumer"),
+    );
     let threads: Vec<_> = (0..THREADS)
         .map(|_| {
             let (consumer, out) = (consumer.clone(), out.clone());
@@ -228,19 +242,13 @@ impl ConsumerContext for Printing {
 
 /// A plain rdkafka poll loop — poll, handle, poll again — with auto-commit, as most
 /// applications consume.
-fn plain_member(
-    bootstrap: &str,
-    topic: &str,
-    group: &str,
-    extra: &[(&str, &str)],
-    out: &Arc<Mutex<std::io::Stdout>>,
-    stop: &AtomicBool,
-) {
-    let consumer: BaseConsumer<Printing> = plain_config(bootstrap, group, extra)
+fn plain_member(m: Joining<'_>) {
+    let out = &m.out;
+    let consumer: BaseConsumer<Printing> = plain_config(m.bootstrap, m.group, &m.extra)
         .create_with_context(Printing(out.clone()))
         .expect("plain consumer");
-    consumer.subscribe(&[topic]).expect("subscribe");
-    while !stop.load(Ordering::Acquire) {
+    consumer.subscribe(&[m.topic]).expect("subscribe");
+    while !m.stop.load(Ordering::Acquire) {
         if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
             std::thread::sleep(HANDLER);
             let _ = writeln!(out.lock(), "done {} {}", m.partition(), m.offset());
@@ -284,12 +292,14 @@ impl Timeline {
         (owners, changes.last().map_or(0, |c| c.at_ms))
     }
 
-    /// Whether every partition has an owner, `process` (if any) owns one, and nothing changed
-    /// for `CALM`.
-    fn calm(&self, process: Option<usize>) -> bool {
+    /// Whether every partition has an owner, each of `processes` owns one, and nothing
+    /// changed for `CALM`.
+    fn calm(&self, processes: impl IntoIterator<Item = usize>) -> bool {
         let (owners, last) = self.owners();
         let owned = (0..PARTITIONS).all(|p| owners.get(&p).is_some_and(|o| !o.is_empty()));
-        let joined = process.is_none_or(|n| owners.values().any(|o| o.contains(&n)));
+        let joined = processes
+            .into_iter()
+            .all(|n| owners.values().any(|o| o.contains(&n)));
         owned && joined && now_ms().saturating_sub(last) >= CALM.as_millis() as u64
     }
 }
@@ -424,8 +434,7 @@ fn deploy(run: Run, bootstrap: &str) -> Outcome {
         .map(|slot| Some(Member::start(run, slot, slot, &at, &timeline)))
         .collect();
     wait_until("the group calm with every member", WAIT, || {
-        timeline.calm(None)
-            && (0..MEMBERS).all(|n| timeline.owners().0.values().any(|o| o.contains(&n)))
+        timeline.calm(0..MEMBERS)
     });
     let from = timeline.0.lock().len();
     let began = Instant::now();
@@ -438,7 +447,7 @@ fn deploy(run: Run, bootstrap: &str) -> Outcome {
         std::thread::sleep(GAP);
         *member = Some(Member::start(run, slot, process, &at, &timeline));
         wait_until("the group calm after a restart", WAIT, || {
-            timeline.calm(Some(process))
+            timeline.calm([process])
         });
     }
     let deploy_seconds = began.elapsed().as_secs_f64();

@@ -10,33 +10,21 @@ mod runtime;
 
 use parking_lot::Mutex;
 use runtime::{produce, settings, wait_until};
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use steady_core::broker::probe;
 use steady_core::runtime::{Consumer, ConsumerOptions, LogRecord, LogSink};
 use steady_core::Settings;
 
-const INSTANCE: &str = "secure";
 const RECORDS: usize = 200;
 const WAIT: Duration = Duration::from_secs(120);
-
-/// The secure instance's lines: ssl, sasl_ssl, ca, sasl.username, sasl.password, bootstrap.
-fn secure() -> HashMap<String, String> {
-    let (code, out, err) = broker::kafka_sh(&["start", "--instance", INSTANCE, "--secure"]);
-    assert_eq!(code, 0, "{out}{err}");
-    out.lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
 
 /// Reads `RECORDS` records of a new topic with `extra` settings at `address`, keeping every
 /// log line; returns them.
 fn consume_all(address: &str, plain: &str, extra: &[(&str, &str)]) -> Vec<String> {
     let topic = broker::unique("secure");
     let (code, out, err) =
-        broker::kafka_sh(&["topic", "create", &topic, "2", "--instance", INSTANCE]);
+        broker::kafka_sh(&["topic", "create", &topic, "2", "--instance", broker::SECURE]);
     assert_eq!(code, 0, "{out}{err}");
     produce(plain, &topic, 2, RECORDS, 10);
     let (lines, sink) = log_sink();
@@ -67,7 +55,7 @@ fn log_sink() -> (Arc<Mutex<Vec<String>>>, LogSink) {
 
 #[test]
 fn the_consumer_reads_over_tls() {
-    let s = secure();
+    let s = broker::secure();
     consume_all(
         &s["ssl"],
         &s["bootstrap"],
@@ -77,7 +65,7 @@ fn the_consumer_reads_over_tls() {
 
 #[test]
 fn the_consumer_reads_over_sasl_ssl_with_scram() {
-    let s = secure();
+    let s = broker::secure();
     let lines = consume_all(
         &s["sasl_ssl"],
         &s["bootstrap"],
@@ -103,7 +91,7 @@ fn the_consumer_reads_over_sasl_ssl_with_scram() {
 
 #[test]
 fn the_java_clients_jaas_line_works_too() {
-    let s = secure();
+    let s = broker::secure();
     let jaas = format!(
         "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"{}\" \
          password=\"{}\";",
@@ -123,7 +111,7 @@ fn the_java_clients_jaas_line_works_too() {
 
 #[test]
 fn a_wrong_password_is_a_visible_authentication_error_that_never_shows_the_password() {
-    let s = secure();
+    let s = broker::secure();
     let wrong = "not-the-password-7c1e";
     let (lines, sink) = log_sink();
     let settings = Settings::from_pairs([
@@ -166,7 +154,7 @@ fn a_wrong_password_is_a_visible_authentication_error_that_never_shows_the_passw
 
 #[test]
 fn the_probe_connects_over_tls_and_sasl_ssl() {
-    let s = secure();
+    let s = broker::secure();
     let tls = Settings::from_pairs([
         ("security.protocol", "SSL"),
         ("ssl.ca.location", s["ca"].as_str()),

@@ -32,7 +32,8 @@ const FORWARDED_PREFIXES: [&str; 5] = [
 /// How long one drain of librdkafka's log queue waits.
 const LOG_POLL: Duration = Duration::from_millis(100);
 
-/// How long one metadata request may wait before the queue is served for errors.
+/// How long one metadata request may wait before the queue is served for the log lines that
+/// tell of a failed authentication.
 const METADATA_ROUND: Duration = Duration::from_secs(1);
 
 /// The most queue events served between two metadata requests.

@@ -5,6 +5,7 @@
 //! or `mod common;` from core/tests.
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -83,4 +84,19 @@ pub fn create_topic_on(extra: &[&str], name: &str, partitions: u32) {
     args.extend_from_slice(extra);
     let (code, stdout, stderr) = kafka_sh(&args);
     assert_eq!(code, 0, "kafka.sh {args:?}:\n{stdout}\n{stderr}");
+}
+
+/// The instance with TLS and SASL_SSL listeners (`kafka.sh start --secure`), shared by the
+/// security tests of every language.
+pub const SECURE: &str = "secure";
+
+/// Starts (or finds running) the secure broker; returns its lines: ssl, sasl_ssl, ca,
+/// sasl.username, sasl.password and bootstrap (its plaintext listener, for producers).
+pub fn secure() -> HashMap<String, String> {
+    let (code, out, err) = kafka_sh(&["start", "--instance", SECURE, "--secure"]);
+    assert_eq!(code, 0, "{out}{err}");
+    out.lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
